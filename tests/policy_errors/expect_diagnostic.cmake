@@ -1,0 +1,28 @@
+# Compiles SOURCE with -fsyntax-only and checks the diagnostics against EXPECTED.
+# EXPECTED "^$" means: must compile with no output at all.
+set(args -std=c++17 -fsyntax-only)
+foreach(dir IN LISTS INCLUDES)
+  list(APPEND args -I${dir})
+endforeach()
+execute_process(COMMAND ${COMPILER} ${args} ${SOURCE}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(diagnostics "${out}${err}")
+if(EXPECTED STREQUAL "^$")
+  if(NOT rc EQUAL 0 OR NOT diagnostics STREQUAL "")
+    message(FATAL_ERROR "expected a clean compile, got rc=${rc}:\n${diagnostics}")
+  endif()
+  return()
+endif()
+if(rc EQUAL 0)
+  message(FATAL_ERROR "expected a compile error matching '${EXPECTED}', but it compiled")
+endif()
+if(NOT diagnostics MATCHES "${EXPECTED}")
+  message(FATAL_ERROR "compile failed, but without '${EXPECTED}':\n${diagnostics}")
+endif()
+# The message must be the only static_assert that fired: no cascade of template errors.
+string(REGEX MATCHALL "error:" errors "${diagnostics}")
+list(LENGTH errors n_errors)
+if(n_errors GREATER 1)
+  message(FATAL_ERROR "expected one error, got ${n_errors}:\n${diagnostics}")
+endif()
+message(STATUS "got the expected diagnostic: ${EXPECTED}")

@@ -1,0 +1,5 @@
+// expect: scoring rule fm requires a discriminator set containing D_xx
+#include <gad/policy/detector.hpp>
+using P = gad::policies<gad::discriminators<gad::disc::xz>, gad::norm::none, gad::score::fm,
+                        gad::shift::none>;
+static_assert(sizeof(P) > 0);  // instantiates the policy checks

@@ -1,0 +1,5 @@
+// expect: scoring rules l1, l2 and egbad need G\(E\(x\)\)
+#include <gad/policy/detector.hpp>
+using P = gad::policies<gad::discriminators<gad::disc::x>, gad::norm::spectral, gad::score::l1,
+                        gad::shift::none>;
+static_assert(sizeof(P) > 0);  // instantiates the policy checks

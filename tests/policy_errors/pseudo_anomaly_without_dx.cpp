@@ -1,0 +1,5 @@
+// expect: latent-shift pseudo_anomaly requires the image discriminator D_x
+#include <gad/policy/detector.hpp>
+using P = gad::policies<gad::discriminators<gad::disc::xz, gad::disc::xx>, gad::norm::none,
+                        gad::score::fm, gad::shift::pseudo_anomaly>;
+static_assert(sizeof(P) > 0);  // instantiates the policy checks

@@ -1,0 +1,6 @@
+// expect: normalization policy must be gad::norm::none or gad::norm::spectral
+#include <gad/policy/detector.hpp>
+struct layer_norm {};
+using P = gad::policies<gad::discriminators<gad::disc::x>, layer_norm, gad::score::neg_logit,
+                        gad::shift::none>;
+static_assert(sizeof(P) > 0);  // instantiates the policy checks
