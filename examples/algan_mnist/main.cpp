@@ -1,0 +1,406 @@
+// ALGAN on MNIST: the authors' reference experiment (digit 0 normal, digit 1 anomalous,
+// spectral-normalized discriminator, 256 epochs) and the one-class protocol of the literature.
+//
+//   algan_mnist --data data/mnist --out out/algan_mnist             # reference experiment
+//   algan_mnist --no-sn                                              # D without spectral norm
+//   algan_mnist --one-class --dataset fashion --classes 0,3 --epochs 64
+//
+// Every file is written under a temporary name and renamed when complete, so an interrupted run
+// leaves either the previous file or none, never a truncated one.
+#include <gad/algan.hpp>
+#include <gad/data/idx.hpp>
+#include <gad/data/splits.hpp>
+#include <gad/metrics/roc.hpp>
+#include <gad/metrics/tensor.hpp>
+#include <gad/plot/charts.hpp>
+#include <gad/plot/image_grid.hpp>
+
+#include <torch/torch.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+struct settings {
+  std::string dataset = "mnist";
+  std::string data;  // empty: data/mnist or data/fashion-mnist
+  std::string out = "out/algan_mnist";
+  std::uint64_t seed = 1234;
+  int threads = 0;
+  std::string device = "auto";
+  int epochs = 256;
+  std::int64_t batch_size = 512;
+  bool no_sn = false;
+  bool fused_d_forward = false;
+  std::string resampling = "reference";
+  int normal = 0;
+  int anomalous = 1;
+  bool one_class = false;
+  std::vector<int> classes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::string command_line;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Writes `content` to `path` through a sibling temporary file and a rename, which replaces the
+// target in one step on POSIX file systems.
+void write_atomically(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) throw gad::error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+std::vector<double> to_vector(const torch::Tensor& t) {
+  const torch::Tensor c = t.to(torch::kCPU, torch::kDouble).contiguous();
+  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+}
+
+// Scores of the rows whose anomaly label equals `label`.
+std::vector<double> scores_where(const torch::Tensor& scores, const torch::Tensor& labels,
+                                 std::int64_t label) {
+  return to_vector(scores.index_select(0, labels.eq(label).nonzero().flatten()));
+}
+
+json options_json(const gad::algan_options& o, bool spectral, bool pseudo_anomalies) {
+  return json{{"spectral_norm", spectral},
+              {"pseudo_anomalies", pseudo_anomalies},
+              {"image_shape", {o.channels, o.height, o.width}},
+              {"z_dim", o.z_dim},
+              {"generator_hidden", o.generator_hidden},
+              {"discriminator_hidden", o.discriminator_hidden},
+              {"leaky_relu_slope", o.leaky_relu_slope},
+              {"epochs", o.epochs},
+              {"batch_size", o.batch_size},
+              {"generator_lr", o.generator_lr},
+              {"discriminator_lr", o.discriminator_lr},
+              {"adam_betas", {o.adam_beta1, o.adam_beta2}},
+              {"adam_eps", o.adam_eps},
+              {"discriminator_steps", o.discriminator_steps},
+              {"latent_resampling", gad::to_string(o.resampling)},
+              {"fused_d_forward", o.fused_d_forward},
+              {"sigma", o.sigma},
+              {"alpha", o.alpha},
+              {"xi", o.xi},
+              {"buffer_capacity", o.replay_capacity()},
+              {"validate_every", o.validate_every},
+              {"select_from_epoch", o.select_from_epoch},
+              {"threshold", o.threshold}};
+}
+
+gad::algan_options make_options(const settings& s) {
+  gad::algan_options o;  // the reference MNIST configuration
+  o.epochs = s.epochs;
+  o.batch_size = s.batch_size;
+  o.fused_d_forward = s.fused_d_forward;
+  o.resampling = s.resampling == "every-iteration" ? gad::latent_resampling::every_iteration
+                                                   : gad::latent_resampling::reference;
+  o.runtime = gad::runtime_options{s.seed, s.threads, s.device};
+  return o;
+}
+
+struct raw_data {
+  gad::data::dataset train;
+  gad::data::dataset test;
+};
+
+raw_data load(const settings& s) {
+  return {gad::data::load_idx_folder(s.data, "train", 28, 28),
+          gad::data::load_idx_folder(s.data, "t10k", 28, 28)};
+}
+
+void to_symmetric(gad::data::split& split) {
+  for (auto* part : {&split.train, &split.validation, &split.test}) {
+    if (!part->empty()) part->images = gad::data::unit_to_symmetric(part->images);
+  }
+}
+
+std::int64_t count_label(const gad::data::dataset& d, std::int64_t label) {
+  return d.empty() ? 0 : d.labels.eq(label).sum().item<std::int64_t>();
+}
+
+// ---- The reference experiment --------------------------------------------------------------
+
+template <class Detector>
+int run_reference(const settings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path out = s.out;
+  fs::create_directories(out);
+
+  const raw_data raw = load(s);
+  gad::data::algan_split_options split_options;
+  split_options.normal_class = s.normal;
+  split_options.anomalous_class = s.anomalous;
+  gad::data::split split = gad::data::algan_reference(raw.train, raw.test, s.seed, split_options);
+  to_symmetric(split);
+
+  Detector detector(make_options(s));
+  const gad::algan_options& o = detector.options();
+  std::cout << "ALGAN " << (Detector::spectral ? "with" : "without") << " spectral norm, "
+            << s.dataset << " " << s.normal << " (normal) vs " << s.anomalous << " (anomalous)\n"
+            << "  train " << split.train.size() << ", validation "
+            << count_label(split.validation, 0) << " + " << count_label(split.validation, 1)
+            << ", test " << count_label(split.test, 0) << " + " << count_label(split.test, 1)
+            << "\n  device " << detector.device() << ", threads " << detector.threads() << ", seed "
+            << s.seed << ", " << o.epochs << " epochs of " << split.train.size() / o.batch_size
+            << " iterations, latent resampling " << gad::to_string(o.resampling) << std::endl;
+
+  gad::train::progress_printer progress(std::cout);
+  gad::train::csv_loss_log loss_log(out / "loss_log.csv");
+  const gad::fit_report report = detector.fit(split.train, &split.validation, progress, loss_log);
+  const double train_seconds = report.wall_seconds;
+
+  const auto score_start = std::chrono::steady_clock::now();
+  const torch::Tensor scores = detector.decision_function(split.test.images);
+  const double score_seconds = seconds_since(score_start);
+  const double test_auroc = gad::metrics::auroc(scores, split.test.labels);
+  std::cout << std::fixed << std::setprecision(5);
+  if (report.best_epoch >= 0) {
+    // The reference names checkpoints by the 0-based epoch index ("epoch_159" = after 160
+    // epochs); summary.json's best_epoch follows it, the console counts epochs done.
+    std::cout << "best validation AUROC " << report.best_validation_auroc << " after epoch "
+              << report.best_epoch + 1 << " (reference naming: epoch_" << report.best_epoch
+              << ", iter_" << (report.best_epoch + 1) * report.iterations_per_epoch << ")\n";
+  } else {
+    std::cout << "no validation inside the selection window (epoch + 1 >= " << o.select_from_epoch
+              << "): keeping the last epoch's weights\n";
+  }
+  std::cout << "test AUROC " << test_auroc << "  (" << split.test.size() << " images scored in "
+            << std::setprecision(3) << score_seconds << " s)" << std::endl;
+
+  // scores.csv: one row per test image.
+  {
+    std::ostringstream csv;
+    csv << "index,label,digit,score\n" << std::setprecision(9);
+    const auto labels = split.test.labels.contiguous();
+    const auto digits = split.test.classes.contiguous();
+    const auto sc = to_vector(scores);
+    for (std::int64_t i = 0; i < split.test.size(); ++i) {
+      csv << i << ',' << labels[i].item<std::int64_t>() << ',' << digits[i].item<std::int64_t>()
+          << ',' << sc[static_cast<std::size_t>(i)] << '\n';
+    }
+    write_atomically(out / "scores.csv", csv.str());
+  }
+
+  // Charts (each PNG is written atomically by gad::plot).
+  const auto roc = gad::metrics::roc_curve(scores, split.test.labels, /*drop_intermediate=*/true);
+  gad::plot::roc_png((out / "test_roc.png").string(), roc.fpr, roc.tpr, test_auroc,
+                     "Test ROC, epoch " + std::to_string(report.best_epoch));
+  gad::plot::histogram_png(
+      (out / "test_histogram.png").string(), scores_where(scores, split.test.labels, 0),
+      scores_where(scores, split.test.labels, 1), 20, "Test scores (-logit D)");
+  {
+    std::vector<gad::plot::series> lines;
+    for (std::size_t k = 0; k < report.loss_names.size(); ++k) {
+      gad::plot::series line{report.loss_names[k], {}, {}};
+      for (std::size_t e = 0; e < report.epoch_losses.size(); ++e) {
+        line.x.push_back(static_cast<double>(e));
+        line.y.push_back(report.epoch_losses[e][k]);
+      }
+      lines.push_back(std::move(line));
+    }
+    gad::plot::line_png((out / "loss_curves.png").string(), lines, "Mean loss per epoch", "epoch",
+                        "loss");
+    gad::plot::series val{"validation AUROC", {}, {}};
+    for (const auto& v : report.validations) {
+      val.x.push_back(v.epoch);
+      val.y.push_back(v.auroc);
+    }
+    if (!val.x.empty()) {
+      gad::plot::line_png((out / "validation_auroc.png").string(), {val}, "Validation AUROC",
+                          "epoch", "AUROC");
+    }
+  }
+  {
+    // Row 1: fake-normal images, row 2: pseudo-anomalies, from latents fixed by the seed.
+    auto gen = gad::make_generator(s.seed, "example/grid");
+    const torch::Tensor z_normal = torch::randn({8, o.z_dim}, gen);
+    const torch::Tensor z_anomalous = torch::randn({8, o.z_dim}, gen) * o.sigma;
+    gad::plot::image_grid_png((out / "samples.png").string(),
+                              detector.generate(torch::cat({z_normal, z_anomalous}, 0)), 8, 4, -1,
+                              1, 3);
+  }
+
+  json validations = json::array();
+  for (const auto& v : report.validations) {
+    validations.push_back({{"epoch", v.epoch}, {"auroc", v.auroc}, {"eligible", v.eligible}});
+  }
+  json summary{{"experiment", "algan_mnist reference"},
+               {"command", s.command_line},
+               {"dataset", s.dataset},
+               {"normal_class", s.normal},
+               {"anomalous_class", s.anomalous},
+               {"test_auroc", test_auroc},
+               {"validation_auroc", report.best_validation_auroc},
+               {"best_epoch", report.best_epoch},
+               {"best_iteration", (report.best_epoch + 1) * report.iterations_per_epoch},
+               {"epochs_run", report.epochs_run},
+               {"iterations_per_epoch", report.iterations_per_epoch},
+               {"sizes",
+                {{"train", split.train.size()},
+                 {"validation_normal", count_label(split.validation, 0)},
+                 {"validation_anomalous", count_label(split.validation, 1)},
+                 {"test_normal", count_label(split.test, 0)},
+                 {"test_anomalous", count_label(split.test, 1)}}},
+               {"seed", s.seed},
+               {"device", detector.device().str()},
+               {"threads", detector.threads()},
+               {"hardware_threads", std::thread::hardware_concurrency()},
+               {"train_seconds", train_seconds},
+               {"test_score_seconds", score_seconds},
+               {"wall_seconds", seconds_since(start)},
+               {"options", options_json(o, Detector::spectral, Detector::pseudo_anomalies)},
+               {"validations", validations}};
+  write_atomically(out / "summary.json", summary.dump(2) + "\n");
+  std::cout << "wrote summary.json, scores.csv, loss_log.csv and the PNG charts to " << out.string()
+            << std::endl;
+  return 0;
+}
+
+// ---- The one-class protocol ----------------------------------------------------------------
+
+// Each class in turn is normal and every other class anomalous; training uses all normal
+// training images and no validation (the protocol has no labelled anomalies to select with), so
+// the detector keeps the weights of the last epoch.
+template <class Detector>
+int run_one_class(const settings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path out = s.out;
+  fs::create_directories(out);
+  const raw_data raw = load(s);
+
+  json rows = json::array();
+  std::ostringstream csv;
+  csv << "class,test_auroc,train_size,test_anomalous,seconds\n" << std::setprecision(9);
+  double sum = 0.0;
+  std::cout << "one-class protocol on " << s.dataset << ", " << s.epochs << " epochs per class, "
+            << (Detector::spectral ? "with" : "without") << " spectral norm" << std::endl;
+  for (const int k : s.classes) {
+    const auto class_start = std::chrono::steady_clock::now();
+    gad::data::split split = gad::data::one_class_normal(raw.train, raw.test, k, s.seed);
+    to_symmetric(split);
+    Detector detector(make_options(s));
+    std::cout << "class " << k << ": training on " << split.train.size() << " images" << std::endl;
+    gad::train::progress_printer progress(std::cout, 16);
+    detector.fit(split.train, nullptr, progress);
+    const double auroc =
+        gad::metrics::auroc(detector.decision_function(split.test.images), split.test.labels);
+    const double secs = seconds_since(class_start);
+    sum += auroc;
+    rows.push_back({{"class", k},
+                    {"test_auroc", auroc},
+                    {"train_size", split.train.size()},
+                    {"seconds", secs}});
+    csv << k << ',' << auroc << ',' << split.train.size() << ',' << count_label(split.test, 1)
+        << ',' << secs << '\n';
+    // Rewritten after every class so that a long run's finished classes are never lost.
+    const double mean = sum / static_cast<double>(rows.size());
+    json summary{{"experiment", "algan_mnist one-class"},
+                 {"command", s.command_line},
+                 {"dataset", s.dataset},
+                 {"classes", rows},
+                 {"mean_test_auroc", mean},
+                 {"seed", s.seed},
+                 {"device", detector.device().str()},
+                 {"threads", detector.threads()},
+                 {"wall_seconds", seconds_since(start)},
+                 {"options", options_json(detector.options(), Detector::spectral,
+                                          Detector::pseudo_anomalies)}};
+    write_atomically(out / "one_class.json", summary.dump(2) + "\n");
+    write_atomically(out / "one_class.csv", csv.str());
+  }
+
+  std::cout << "\n class | test AUROC\n-------+-----------\n" << std::fixed << std::setprecision(4);
+  for (const auto& r : rows) {
+    std::cout << std::setw(6) << r["class"].get<int>() << " | " << r["test_auroc"].get<double>()
+              << '\n';
+  }
+  std::cout << "  mean | " << sum / static_cast<double>(rows.size()) << "\n"
+            << "wall time " << gad::train::format_duration(seconds_since(start)) << std::endl;
+  return 0;
+}
+
+template <class Detector>
+int run(const settings& s) {
+  return s.one_class ? run_one_class<Detector>(s) : run_reference<Detector>(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  CLI::App app{"ALGAN anomaly detection on MNIST / Fashion-MNIST (gad example)"};
+  app.add_option("--dataset", s.dataset, "mnist or fashion")
+      ->check(CLI::IsMember({"mnist", "fashion"}))
+      ->capture_default_str();
+  app.add_option("--data", s.data,
+                 "folder with the four IDX files (default data/mnist or data/fashion-mnist)");
+  app.add_option("--out", s.out, "output folder")->capture_default_str();
+  app.add_option("--seed", s.seed, "master seed of every random stream")->capture_default_str();
+  app.add_option("--threads", s.threads, "intra-op threads, 0 = all hardware threads")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--device", s.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--epochs", s.epochs, "training epochs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--batch-size", s.batch_size, "real images per iteration (reference: 512)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_flag("--no-sn", s.no_sn, "discriminator without spectral normalization");
+  app.add_option("--latent-resampling", s.resampling,
+                 "reference (fresh latents only in even epochs, as the authors' code) or "
+                 "every-iteration")
+      ->check(CLI::IsMember({"reference", "every-iteration"}))
+      ->capture_default_str();
+  app.add_flag("--fused-d-forward", s.fused_d_forward,
+               "one discriminator call per D step instead of one per image group (faster, "
+               "changes the spectral-norm trajectory)");
+  app.add_option("--normal", s.normal, "normal class (reference mode)")
+      ->check(CLI::Range(0, 9))
+      ->capture_default_str();
+  app.add_option("--anomalous", s.anomalous, "anomalous class (reference mode)")
+      ->check(CLI::Range(0, 9))
+      ->capture_default_str();
+  app.add_flag("--one-class", s.one_class,
+               "standard protocol: each class normal in turn, all others anomalous");
+  app.add_option("--classes", s.classes, "classes to run in --one-class mode")
+      ->delimiter(',')
+      ->check(CLI::Range(0, 9));
+  CLI11_PARSE(app, argc, argv);
+  if (s.data.empty()) s.data = s.dataset == "mnist" ? "data/mnist" : "data/fashion-mnist";
+  for (int i = 0; i < argc; ++i) s.command_line += (i ? " " : "") + std::string(argv[i]);
+
+  try {
+    if (s.normal == s.anomalous && !s.one_class) {
+      throw gad::invalid_argument("--normal and --anomalous must differ");
+    }
+    return s.no_sn ? run<gad::algan<gad::norm::none>>(s) : run<gad::algan<>>(s);
+  } catch (const gad::error& e) {
+    std::cerr << "algan_mnist: " << e.what() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "algan_mnist: unexpected error: " << e.what() << std::endl;
+    return 2;
+  }
+}

@@ -1,0 +1,645 @@
+#pragma once
+// The ALGAN training engine: gad::detector<discriminators<disc::x>, N, score::neg_logit, L>
+// inherits engine<family::algan, P>. It follows the authors' reference code step for step
+// (hanneko/algan_for_t-prism, src/train.py); the places where that code does something
+// surprising are kept on purpose and named in comments, each with the option that changes it.
+//
+// Latent-shift policy:
+//   shift::pseudo_anomaly  ALGAN: D also learns to reject G(z_a), z_a ~ N(0, sigma^2 I), and
+//                          replay-buffered fakes, weighted by alpha and xi.
+//   shift::none            the ablation: a plain GAN whose discriminator scores images.
+// Normalization policy: norm::spectral wraps D's hidden layers in spectral norm, norm::none not.
+#include <gad/algan/fit_report.hpp>
+#include <gad/algan/losses.hpp>
+#include <gad/algan/networks.hpp>
+#include <gad/algan/options.hpp>
+#include <gad/algan/replay_buffer.hpp>
+#include <gad/core/error.hpp>
+#include <gad/core/runtime.hpp>
+#include <gad/core/threads.hpp>
+#include <gad/data/dataset.hpp>
+#include <gad/metrics/roc.hpp>
+#include <gad/policy/detector.hpp>
+#include <gad/train/callbacks.hpp>
+
+#include <ATen/core/Generator.h>
+#include <c10/util/Optional.h>
+#include <torch/nn/module.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace gad {
+
+namespace algan_detail {
+
+inline std::string algan_shape(const torch::Tensor& t) {
+  if (!t.defined()) return "an undefined tensor";
+  std::string s = "[";
+  for (std::int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
+  return s + "]";
+}
+
+/// Puts a module (and its children) in train or eval mode and restores the previous mode.
+class module_mode_guard {
+ public:
+  module_mode_guard(torch::nn::Module& module, bool training)
+      : module_(module), was_training_(module.is_training()) {
+    module_.train(training);
+  }
+  ~module_mode_guard() { module_.train(was_training_); }
+  module_mode_guard(const module_mode_guard&) = delete;
+  module_mode_guard& operator=(const module_mode_guard&) = delete;
+
+ private:
+  torch::nn::Module& module_;
+  bool was_training_;
+};
+
+/// Turns off gradient tracking of a module's parameters for a scope (used for D during the
+/// generator step: the reference computes D's gradients there and then discards them).
+class frozen_parameters {
+ public:
+  explicit frozen_parameters(torch::nn::Module& module) : params_(module.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~frozen_parameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  frozen_parameters(const frozen_parameters&) = delete;
+  frozen_parameters& operator=(const frozen_parameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+
+/// Deep copy of every parameter and buffer (running stats, spectral-norm vectors) of a module.
+inline std::vector<torch::Tensor> snapshot(const torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out;
+  for (const auto& p : module.parameters()) out.push_back(p.detach().clone());
+  for (const auto& b : module.buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+inline void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  std::size_t i = 0;
+  for (auto& p : module.parameters()) p.copy_(saved.at(i++));
+  for (auto& b : module.buffers()) b.copy_(saved.at(i++));
+}
+
+inline bool all_finite(const torch::Tensor& t) {
+  return t.numel() == 0 || torch::isfinite(t).all().item<bool>();
+}
+
+}  // namespace algan_detail
+
+template <class P>
+class engine<family::algan, P> {
+ public:
+  using policy_type = P;
+  using options_type = algan_options;
+  /// True for ALGAN proper, false for the plain-GAN ablation (shift::none).
+  static constexpr bool pseudo_anomalies =
+      std::is_same_v<typename P::latent_shift, shift::pseudo_anomaly>;
+  static constexpr bool spectral = P::spectral;
+
+  engine() : engine(algan_options{}) {}
+
+  /// Validates the options, applies the run-time settings (threads, global seed, device) and
+  /// builds both networks with the reference initialization drawn from the seed.
+  explicit engine(algan_options options)
+      : options_((validate(options, pseudo_anomalies), std::move(options))),
+        runtime_(options_.runtime),
+        threshold_(options_.threshold) {
+    G_ = nn::AlganGenerator(
+        nn::AlganGeneratorOptions{options_.z_dim, options_.generator_hidden, options_.image_numel(),
+                                  options_.batch_norm_eps, options_.batch_norm_momentum});
+    D_ = nn::AlganDiscriminator(nn::AlganDiscriminatorOptions{options_.image_numel(),
+                                                              options_.discriminator_hidden,
+                                                              options_.leaky_relu_slope, spectral});
+    G_->to(runtime_.device());
+    D_->to(runtime_.device());
+    initialize_networks();
+  }
+
+  // ---- Training ------------------------------------------------------------------------
+
+  /// Trains from freshly initialized weights (so a second fit() repeats the first) on the
+  /// images of `train` (its labels are ignored: ALGAN is trained on normal data only).
+  ///
+  /// With a `validation` set (labels 1 = anomalous, both classes present) the detector is
+  /// validated every options().validate_every epochs; at the end it holds the weights of the
+  /// best validation inside the selection window (ties go to the later epoch), else those of
+  /// the last epoch. Callbacks: see gad/train/callbacks.hpp.
+  ///
+  /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss becomes
+  /// non-finite; in that case the detector keeps the best checkpoint selected so far, and is
+  /// left unfitted if there was none.
+  template <class... Callbacks>
+  fit_report fit(const data::dataset& train, const data::dataset* validation = nullptr,
+                 Callbacks&&... callbacks) {
+    static_assert((is_callback<Callbacks> && ...),
+                  "every callback passed to fit() must define at least one of on_iteration_end, "
+                  "on_epoch_end, on_validation or on_train_end, callable on a non-const object");
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    const auto seconds_since = [](clock::time_point t) {
+      return std::chrono::duration<double>(clock::now() - t).count();
+    };
+
+    const torch::Tensor x_train = prepare_training_images(train.images, "training set");
+    const std::int64_t n_train = x_train.size(0);
+    const std::int64_t batch = options_.batch_size;
+    if (batch > n_train) {
+      throw invalid_argument("ALGAN fit: batch_size " + std::to_string(batch) +
+                             " is larger than the training set (" + std::to_string(n_train) +
+                             " images); lower batch_size");
+    }
+    torch::Tensor x_val;
+    std::vector<int> y_val;
+    if (validation != nullptr) {
+      x_val = prepare_training_images(validation->images, "validation set");
+      y_val = validation_labels(*validation, x_val.size(0));
+    }
+
+    fitted_ = false;
+    set_threads(runtime_.threads());
+    initialize_networks();
+    G_->train();
+    D_->train();
+    namespace optim = torch::optim;
+    optim::Adam opt_g(G_->parameters(), optim::AdamOptions(options_.generator_lr)
+                                            .betas({options_.adam_beta1, options_.adam_beta2})
+                                            .eps(options_.adam_eps));
+    optim::Adam opt_d(D_->parameters(), optim::AdamOptions(options_.discriminator_lr)
+                                            .betas({options_.adam_beta1, options_.adam_beta2})
+                                            .eps(options_.adam_eps));
+
+    at::Generator shuffle_gen = runtime_.generator("algan/shuffle");
+    at::Generator latent_gen = runtime_.generator("algan/latent");
+    replay_buffer buffer_normal(options_.replay_capacity(), runtime_.generator("algan/replay-n"));
+    replay_buffer buffer_anomalous(options_.replay_capacity(),
+                                   runtime_.generator("algan/replay-a"));
+
+    fit_report report;
+    report.loss_names = loss_names();
+    report.iterations_per_epoch = n_train / batch;  // drop_last, as the reference loader
+    std::vector<torch::Tensor> best_g;
+    std::vector<torch::Tensor> best_d;
+    const auto keep_best_or_unfit = [&] {
+      if (report.best_epoch >= 0) {
+        algan_detail::restore(*G_, best_g);
+        algan_detail::restore(*D_, best_d);
+        fitted_ = true;
+      }
+      G_->eval();
+      D_->eval();
+    };
+
+    latents z;
+    std::int64_t global_iteration = 0;
+    bool stop = false;
+    try {
+      for (int epoch = 0; epoch < options_.epochs && !stop; ++epoch) {
+        const auto epoch_start = clock::now();
+        const torch::Tensor order =
+            torch::randperm(n_train, shuffle_gen, torch::TensorOptions().dtype(torch::kLong))
+                .to(device());
+        std::vector<double> sums(report.loss_names.size(), 0.0);
+        std::int64_t it = 0;
+        for (; it < report.iterations_per_epoch && !stop; ++it, ++global_iteration) {
+          const torch::Tensor x =
+              x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
+          // The reference draws new latents only inside even epochs (see latent_resampling).
+          if (!z.normal.defined() || options_.resampling == latent_resampling::every_iteration ||
+              epoch % 2 == 0) {
+            z = draw_latents(latent_gen);
+          }
+          const step_context where{epoch, it, global_iteration};
+          const bool use_buffers = pseudo_anomalies && epoch >= 1;
+          step_losses losses;
+          torch::Tensor fake_normal;
+          torch::Tensor fake_anomalous;
+          for (int s = 0; s < options_.discriminator_steps; ++s) {
+            losses = discriminator_step(opt_d, x, z, use_buffers, buffer_normal, buffer_anomalous,
+                                        fake_normal, fake_anomalous, where);
+          }
+          losses.values.push_back(generator_step(opt_g, z.generator, where));
+          // Buffers receive the last D step's fakes, made before this iteration's G update.
+          if (pseudo_anomalies) {
+            buffer_normal.insert(fake_normal);
+            buffer_anomalous.insert(fake_anomalous);
+          }
+          for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += losses.values[k];
+          if constexpr (sizeof...(Callbacks) > 0) {
+            train::iteration_info info;
+            info.epoch = epoch;
+            info.epochs = options_.epochs;
+            info.iteration = global_iteration;
+            info.iteration_in_epoch = it;
+            info.iterations_per_epoch = report.iterations_per_epoch;
+            info.losses = named(losses.values);
+            stop = train::notify_iteration_end(info, callbacks...) || stop;
+          }
+        }
+        for (auto& s : sums) s /= static_cast<double>(it);
+        report.epoch_losses.push_back(sums);
+        report.epochs_run = epoch + 1;
+        report.iterations = global_iteration;
+
+        train::epoch_info info;
+        info.epoch = epoch;
+        info.epochs = options_.epochs;
+        info.iterations = global_iteration;
+        info.losses = named(sums);
+        info.epoch_seconds = seconds_since(epoch_start);
+        info.elapsed_seconds = seconds_since(start);
+        info.eta_seconds =
+            info.elapsed_seconds / (epoch + 1) * static_cast<double>(options_.epochs - epoch - 1);
+        stop = train::notify_epoch_end(info, callbacks...) || stop;
+
+        if (validation != nullptr && (epoch + 1) % options_.validate_every == 0) {
+          const auto val_start = clock::now();
+          train::validation_info v;
+          v.epoch = epoch;
+          v.auroc = validation_auroc(x_val, y_val, epoch);
+          v.eligible = epoch + 1 >= options_.select_from_epoch;
+          if (v.eligible && (report.best_epoch < 0 || v.auroc >= report.best_validation_auroc)) {
+            report.best_epoch = epoch;
+            report.best_validation_auroc = v.auroc;
+            best_g = algan_detail::snapshot(*G_);
+            best_d = algan_detail::snapshot(*D_);
+            v.selected = true;
+          }
+          v.best_epoch = report.best_epoch;
+          v.best_auroc = report.best_validation_auroc;
+          v.seconds = seconds_since(val_start);
+          report.validations.push_back({epoch, v.auroc, v.eligible});
+          stop = train::notify_validation(v, callbacks...) || stop;
+        }
+      }
+    } catch (...) {
+      keep_best_or_unfit();
+      throw;
+    }
+
+    fitted_ = true;
+    keep_best_or_unfit();
+    report.stopped_early = stop;
+    if (options_.contamination) {
+      const torch::Tensor scores = decision_function(x_train).to(torch::kDouble);
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
+    }
+    report.threshold = threshold_;
+    report.wall_seconds = seconds_since(start);
+
+    train::train_end_info end;
+    end.epochs_run = report.epochs_run;
+    end.iterations = report.iterations;
+    end.wall_seconds = report.wall_seconds;
+    end.stopped_early = report.stopped_early;
+    end.best_epoch = report.best_epoch;
+    end.best_auroc = report.best_validation_auroc;
+    train::notify_train_end(end, callbacks...);
+    return report;
+  }
+
+  // ---- Scoring ---------------------------------------------------------------------------
+
+  /// Anomaly scores -logit(D(x)) as float32 [N] on the CPU; higher = more anomalous.
+  /// `x` is [N, C, H, W] or [N, C*H*W] in [-1, 1] on any device. D runs in eval mode (spectral
+  /// norm uses its stored vectors) without gradients, in batches of score_batch_size; its
+  /// previous mode is restored. Not safe to call concurrently on one detector (the mode switch
+  /// is shared state).
+  torch::Tensor decision_function(const torch::Tensor& x) const {
+    if (!fitted_) {
+      throw error("ALGAN: decision_function() called before a successful fit()");
+    }
+    const torch::Tensor flat = flatten_images(x, "decision_function");
+    return score_flat(flat);
+  }
+
+  /// 1 (anomalous) where decision_function(x) > threshold(), else 0; int64 [N] on the CPU.
+  torch::Tensor predict(const torch::Tensor& x) const {
+    return decision_function(x).gt(threshold_).to(torch::kLong);
+  }
+
+  double threshold() const noexcept { return threshold_; }
+  void set_threshold(double threshold) {
+    if (!std::isfinite(threshold)) {
+      throw invalid_argument("ALGAN set_threshold: threshold must be finite, got " +
+                             std::to_string(threshold));
+    }
+    threshold_ = threshold;
+  }
+
+  bool is_fitted() const noexcept { return fitted_; }
+
+  // ---- Generation ------------------------------------------------------------------------
+
+  /// G(z) for latents [n, z_dim] with G in eval mode (running BatchNorm statistics, the way
+  /// pseudo-anomalies are made); images [n, C, H, W] in [-1, 1] on the CPU.
+  torch::Tensor generate(const torch::Tensor& z) const {
+    if (!z.defined() || z.dim() != 2 || z.size(1) != options_.z_dim) {
+      throw invalid_argument("ALGAN generate: expected latents of shape [n, " +
+                             std::to_string(options_.z_dim) + "], got " +
+                             algan_detail::algan_shape(z));
+    }
+    torch::NoGradGuard no_grad;
+    algan_detail::module_mode_guard eval(*G_, false);
+    return G_->forward(z.to(device(), torch::kFloat))
+        .reshape({z.size(0), options_.channels, options_.height, options_.width})
+        .to(torch::kCPU);
+  }
+
+  /// `n` images from z ~ N(0, sigma^2 I): sigma = 1 gives fake-normal images, sigma =
+  /// options().sigma pseudo-anomalies. The latents come from `gen`, or, without one, from the
+  /// seed's "algan/sample" stream, so equal calls give equal images.
+  torch::Tensor sample(std::int64_t n, double sigma = 1.0,
+                       c10::optional<at::Generator> gen = c10::nullopt) const {
+    if (n <= 0) throw invalid_argument("ALGAN sample: n must be > 0, got " + std::to_string(n));
+    if (!(std::isfinite(sigma) && sigma > 0.0)) {
+      throw invalid_argument("ALGAN sample: sigma must be > 0, got " + std::to_string(sigma));
+    }
+    at::Generator g = gen ? *gen : runtime_.generator("algan/sample");
+    return generate(torch::randn({n, options_.z_dim}, g) * sigma);
+  }
+
+  // ---- Access ----------------------------------------------------------------------------
+
+  nn::AlganGenerator& generator() noexcept { return G_; }
+  const nn::AlganGenerator& generator() const noexcept { return G_; }
+  nn::AlganDiscriminator& discriminator() noexcept { return D_; }
+  const nn::AlganDiscriminator& discriminator() const noexcept { return D_; }
+  const algan_options& options() const noexcept { return options_; }
+  const c10::Device& device() const noexcept { return runtime_.device(); }
+  std::uint64_t seed() const noexcept { return runtime_.seed(); }
+  int threads() const noexcept { return runtime_.threads(); }
+
+  /// Names of the per-iteration and per-epoch loss columns.
+  static std::vector<std::string> loss_names() {
+    if constexpr (pseudo_anomalies) {
+      return {"d_real",
+              "d_fake_normal",
+              "d_fake_anomalous",
+              "d_buffer_normal",
+              "d_buffer_anomalous",
+              "d_total",
+              "g"};
+    } else {
+      return {"d_real", "d_fake", "d_total", "g"};
+    }
+  }
+
+ private:
+  template <class C>
+  static constexpr bool is_callback =
+      train::has_on_iteration_end_v<C> || train::has_on_epoch_end_v<C> ||
+      train::has_on_validation_v<C> || train::has_on_train_end_v<C>;
+
+  struct latents {
+    torch::Tensor normal;     // z_n, for the D steps
+    torch::Tensor anomalous;  // z_a, for the pseudo-anomalies
+    torch::Tensor generator;  // z_gen, for the G step
+  };
+
+  struct step_context {
+    int epoch;
+    std::int64_t iteration_in_epoch;
+    std::int64_t iteration;
+  };
+
+  struct step_losses {
+    std::vector<double> values;  // loss_names() order, without the trailing "g"
+  };
+
+  void initialize_networks() {
+    at::Generator init = runtime_.generator("algan/init");
+    G_->initialize(init);
+    D_->initialize(init);
+  }
+
+  // Drawn on the CPU and moved, so a seed gives the same latents on every device.
+  latents draw_latents(at::Generator& gen) const {
+    const auto draw = [&](double scale) {
+      torch::Tensor z = torch::randn({options_.batch_size, options_.z_dim}, gen);
+      if (scale != 1.0) z = z * scale;
+      return z.to(device());
+    };
+    latents z;
+    z.normal = draw(1.0);
+    if constexpr (pseudo_anomalies) z.anomalous = draw(options_.sigma);
+    z.generator = draw(1.0);
+    return z;
+  }
+
+  void check_finite(double value, const char* what, const step_context& at) const {
+    if (std::isfinite(value)) return;
+    throw training_error("ALGAN training diverged: the " + std::string(what) + " is " +
+                         std::to_string(value) + " at epoch " + std::to_string(at.epoch) +
+                         ", iteration " + std::to_string(at.iteration_in_epoch) + " (iteration " +
+                         std::to_string(at.iteration) +
+                         " overall); the detector keeps the best checkpoint selected so far, "
+                         "if any");
+  }
+
+  // One discriminator update. Leaves the fresh fakes it made in fake_normal/fake_anomalous.
+  step_losses discriminator_step(torch::optim::Adam& opt_d, const torch::Tensor& x,
+                                 const latents& z, bool use_buffers, replay_buffer& buffer_normal,
+                                 replay_buffer& buffer_anomalous, torch::Tensor& fake_normal,
+                                 torch::Tensor& fake_anomalous, const step_context& at) {
+    opt_d.zero_grad();
+    {
+      // Train mode: BatchNorm uses batch statistics and updates its running ones, as the
+      // reference does when it makes D's fake-normal batch (it detaches afterwards).
+      torch::NoGradGuard no_grad;
+      fake_normal = G_->forward(z.normal);
+    }
+    std::vector<torch::Tensor> groups{x, fake_normal};
+    if constexpr (pseudo_anomalies) {
+      fake_anomalous = nn::make_pseudo_anomalies(G_, z.anomalous);
+      groups.push_back(fake_anomalous);
+      if (use_buffers) {
+        // A fresh subset for every D step.
+        groups.push_back(buffer_normal.sample(options_.batch_size));
+        groups.push_back(buffer_anomalous.sample(options_.batch_size));
+      }
+    }
+    std::vector<torch::Tensor> logits;
+    if (options_.fused_d_forward) {
+      logits = D_->forward(torch::cat(groups, 0)).split(options_.batch_size, 0);
+    } else {
+      // One call per group, as the reference: with spectral norm each training-mode call
+      // advances the power iteration, so the call count shapes the u/v trajectory.
+      for (const auto& g : groups) logits.push_back(D_->forward(g));
+    }
+
+    step_losses out;
+    torch::Tensor total;
+    if constexpr (pseudo_anomalies) {
+      const losses::algan_terms terms =
+          use_buffers ? losses::algan_terms_from_logits(logits[0], logits[1], logits[2], logits[3],
+                                                        logits[4])
+                      : losses::algan_terms_from_logits(logits[0], logits[1], logits[2]);
+      total = losses::algan_discriminator_loss(terms, options_.alpha, options_.xi);
+      const auto value = [](const torch::Tensor& t) {
+        return t.defined() ? t.item<double>() : 0.0;
+      };
+      out.values = {
+          value(terms.real),          value(terms.fake_normal),      value(terms.fake_anomalous),
+          value(terms.buffer_normal), value(terms.buffer_anomalous), value(total)};
+    } else {
+      const torch::Tensor real = losses::bce_with_logits(logits[0], 1.0);
+      const torch::Tensor fake = losses::bce_with_logits(logits[1], 0.0);
+      total = real + fake;
+      out.values = {real.item<double>(), fake.item<double>(), total.item<double>()};
+    }
+    check_finite(out.values.back(), "discriminator loss", at);
+    total.backward();
+    opt_d.step();
+    return out;
+  }
+
+  // One generator update with the non-saturating loss on normal latents only. D stays in
+  // train mode (so its spectral-norm vectors advance, as in the reference) but its parameters
+  // are frozen: the reference's D gradients from this step are discarded anyway.
+  double generator_step(torch::optim::Adam& opt_g, const torch::Tensor& z_gen,
+                        const step_context& at) {
+    opt_g.zero_grad();
+    algan_detail::frozen_parameters frozen(*D_);
+    const torch::Tensor loss = losses::generator_loss(D_->forward(G_->forward(z_gen)));
+    const double value = loss.item<double>();
+    check_finite(value, "generator loss", at);
+    loss.backward();
+    opt_g.step();
+    return value;
+  }
+
+  double validation_auroc(const torch::Tensor& x_val, const std::vector<int>& y_val, int epoch) {
+    const torch::Tensor scores = score_flat(x_val).to(torch::kDouble).contiguous();
+    if (!algan_detail::all_finite(scores)) {
+      throw training_error("ALGAN training diverged: non-finite validation scores after epoch " +
+                           std::to_string(epoch));
+    }
+    const double* p = scores.data_ptr<double>();
+    return metrics::auroc(std::vector<double>(p, p + scores.numel()), y_val);
+  }
+
+  train::named_values named(const std::vector<double>& values) const {
+    static const std::vector<std::string> names = loss_names();
+    train::named_values out;
+    out.reserve(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) out.emplace_back(names[i], values[i]);
+    return out;
+  }
+
+  std::string expected_shape() const {
+    return "[N, " + std::to_string(options_.channels) + ", " + std::to_string(options_.height) +
+           ", " + std::to_string(options_.width) + "] or [N, " +
+           std::to_string(options_.image_numel()) + "]";
+  }
+
+  // Checks shape, dtype and finiteness; returns [N, C*H*W] float32 (same device as `x`).
+  torch::Tensor flatten_images(const torch::Tensor& x, const std::string& what) const {
+    if (!x.defined()) {
+      throw invalid_argument("ALGAN " + what + ": expected images of shape " + expected_shape() +
+                             ", got an undefined tensor");
+    }
+    const bool as_images = x.dim() == 4 && x.size(1) == options_.channels &&
+                           x.size(2) == options_.height && x.size(3) == options_.width;
+    const bool as_rows = x.dim() == 2 && x.size(1) == options_.image_numel();
+    if (!as_images && !as_rows) {
+      throw invalid_argument("ALGAN " + what + ": expected images of shape " + expected_shape() +
+                             ", got " + algan_detail::algan_shape(x));
+    }
+    if (!x.is_floating_point()) {
+      throw invalid_argument("ALGAN " + what + ": expected floating-point images in [-1, 1], got " +
+                             std::string(c10::toString(x.scalar_type())) +
+                             " (scale them, e.g. with gad::data::unit_to_symmetric)");
+    }
+    if (!algan_detail::all_finite(x)) {
+      throw invalid_argument("ALGAN " + what + ": the images contain NaN or Inf values");
+    }
+    return x.reshape({x.size(0), options_.image_numel()}).to(torch::kFloat);
+  }
+
+  // As flatten_images, plus the [-1, 1] range G can produce; moved to the device.
+  torch::Tensor prepare_training_images(const torch::Tensor& x, const std::string& what) const {
+    torch::Tensor flat = flatten_images(x, "fit (" + what + ")");
+    if (flat.size(0) == 0) throw invalid_argument("ALGAN fit: the " + what + " is empty");
+    const double lo = flat.min().item<double>();
+    const double hi = flat.max().item<double>();
+    constexpr double slack = 1e-4;
+    if (lo < -1.0 - slack || hi > 1.0 + slack) {
+      throw invalid_argument("ALGAN fit: " + what + " pixel values must lie in [-1, 1] (the " +
+                             "generator ends in tanh), got [" + std::to_string(lo) + ", " +
+                             std::to_string(hi) + "]; scale them, e.g. with " +
+                             "gad::data::unit_to_symmetric");
+    }
+    return flat.to(device());
+  }
+
+  static std::vector<int> validation_labels(const data::dataset& set, std::int64_t n) {
+    const torch::Tensor& labels = set.labels;
+    if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) {
+      throw invalid_argument("ALGAN fit: the validation set needs one label per image ([" +
+                             std::to_string(n) + "]), got " + algan_detail::algan_shape(labels));
+    }
+    const torch::Tensor l = labels.to(torch::kCPU, torch::kLong).contiguous();
+    const std::int64_t* p = l.data_ptr<std::int64_t>();
+    std::vector<int> out(static_cast<std::size_t>(n));
+    std::int64_t anomalous = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (p[i] != 0 && p[i] != 1) {
+        throw invalid_argument(
+            "ALGAN fit: validation labels must be 0 (normal) or 1 "
+            "(anomalous), found " +
+            std::to_string(p[i]));
+      }
+      out[static_cast<std::size_t>(i)] = static_cast<int>(p[i]);
+      anomalous += p[i];
+    }
+    if (anomalous == 0 || anomalous == n) {
+      throw invalid_argument(std::string("ALGAN fit: the validation set holds only ") +
+                             (anomalous == 0 ? "normal" : "anomalous") +
+                             " images; AUROC needs both classes");
+    }
+    return out;
+  }
+
+  // -logit in eval mode, batched; `flat` is [N, C*H*W] float on any device.
+  torch::Tensor score_flat(const torch::Tensor& flat) const {
+    torch::NoGradGuard no_grad;
+    algan_detail::module_mode_guard eval(*D_, false);
+    const std::int64_t n = flat.size(0);
+    if (n == 0) return torch::empty({0}, torch::kFloat);
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
+      const torch::Tensor xb = flat.slice(0, i, std::min(n, i + options_.score_batch_size));
+      parts.push_back(D_->forward(xb.to(device())).reshape({-1}).neg().to(torch::kCPU));
+    }
+    return torch::cat(parts, 0);
+  }
+
+  algan_options options_;
+  runtime runtime_;
+  // Mutable: scoring and sampling are logically const but switch the modules to eval mode
+  // for the duration of the call.
+  mutable nn::AlganGenerator G_{nullptr};
+  mutable nn::AlganDiscriminator D_{nullptr};
+  double threshold_ = 0.0;
+  bool fitted_ = false;
+};
+
+}  // namespace gad

@@ -1,0 +1,181 @@
+#pragma once
+// Run-time settings of an ALGAN detector. The defaults are the MNIST configuration of the
+// authors' reference code (Murase & Fukumizu 2022, repository hanneko/algan_for_t-prism), so
+// that `gad::algan<> detector;` trains what the paper's authors trained; every shape is a
+// value here rather than a type so the same detector can be pointed at other image sizes.
+#include <gad/core/error.hpp>
+#include <gad/core/runtime.hpp>
+
+#include <c10/util/Optional.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gad {
+
+/// When the latent batches (z_n for D, z_a for the pseudo-anomalies, z_gen for G) are drawn.
+enum class latent_resampling {
+  /// The authors' schedule, reproduced as written: their resampling test is on the epoch
+  /// number (even epochs) but sits inside the batch loop, so even epochs redraw at each
+  /// iteration and odd epochs train every iteration on the batch drawn last.
+  reference,
+  /// Fresh latents at every iteration, the textbook GAN schedule.
+  every_iteration,
+};
+
+inline const char* to_string(latent_resampling r) noexcept {
+  return r == latent_resampling::reference ? "reference" : "every-iteration";
+}
+
+struct algan_options {
+  // ---- Image and network shape --------------------------------------------------------
+  /// Shape of one input image; inputs may be given as [N, C, H, W] or flattened [N, C*H*W].
+  std::int64_t channels = 1;
+  std::int64_t height = 28;
+  std::int64_t width = 28;
+  /// Latent dimension of the generator.
+  std::int64_t z_dim = 100;
+  /// Widths of G's hidden layers (Linear + BatchNorm1d + ReLU each), input side first.
+  std::vector<std::int64_t> generator_hidden = {512, 1024};
+  /// Widths of D's hidden layers (Linear + LeakyReLU each); spectral norm, when the detector's
+  /// normalization policy asks for it, wraps exactly these layers and not the output layer.
+  std::vector<std::int64_t> discriminator_hidden = {1024, 512};
+  double leaky_relu_slope = 0.2;
+  double batch_norm_eps = 1e-5;
+  double batch_norm_momentum = 0.1;
+
+  // ---- Optimisation -------------------------------------------------------------------
+  int epochs = 256;
+  /// Real images per iteration; also the size of every fake and buffered group. The last
+  /// incomplete batch of an epoch is dropped, as in the reference.
+  std::int64_t batch_size = 512;
+  double generator_lr = 2e-4;
+  double discriminator_lr = 1e-4;
+  double adam_beta1 = 0.0;
+  double adam_beta2 = 0.9;
+  double adam_eps = 1e-8;
+  /// Discriminator updates per generator update; they reuse the same latents and real batch.
+  int discriminator_steps = 2;
+  latent_resampling resampling = latent_resampling::reference;
+  /// Push all image groups of a D step through D in one call. Off by default: the reference
+  /// makes one call per group, and with spectral norm every call advances the power iteration,
+  /// so fusing changes the u/v trajectory (it is faster, not equivalent).
+  bool fused_d_forward = false;
+
+  // ---- Pseudo-anomalies (used only with shift::pseudo_anomaly) -----------------------
+  /// Standard deviation of the anomalous latent z_a ~ N(0, sigma^2 I).
+  double sigma = 4.0;
+  /// Weight of the fake-normal terms against the pseudo-anomalous terms.
+  double alpha = 0.75;
+  /// Weight of freshly generated terms against replay-buffered terms.
+  double xi = 0.75;
+  /// Images kept by each replay buffer; 0 means twice the batch size (the reference).
+  std::int64_t buffer_capacity = 0;
+
+  // ---- Model selection -----------------------------------------------------------------
+  /// Validate after every this many epochs (when fit() is given a validation set).
+  int validate_every = 8;
+  /// Validations take part in checkpoint selection only once epoch + 1 >= this value: early
+  /// in training a lucky validation score says little about the model.
+  int select_from_epoch = 32;
+
+  // ---- Scoring and decisions -------------------------------------------------------------
+  /// Images per forward pass when scoring; affects speed and memory only (D has no batch norm).
+  std::int64_t score_batch_size = 1024;
+  /// Decision threshold on the score (score > threshold means anomalous). 0 is D's own
+  /// real/fake boundary, the value of the reference notebook.
+  double threshold = 0.0;
+  /// When set, fit() replaces the threshold by the (1 - contamination) quantile of the
+  /// training scores, PyOD's convention. Must lie in (0, 0.5].
+  c10::optional<double> contamination;
+
+  // ---- Seed, threads, device -------------------------------------------------------------
+  runtime_options runtime;
+
+  std::int64_t image_numel() const noexcept { return channels * height * width; }
+  std::int64_t replay_capacity() const noexcept {
+    return buffer_capacity == 0 ? 2 * batch_size : buffer_capacity;
+  }
+};
+
+namespace detail {
+inline bool algan_positive(double v) { return std::isfinite(v) && v > 0.0; }
+
+inline void algan_require(bool ok, const std::string& message) {
+  if (!ok) throw invalid_argument("algan_options: " + message);
+}
+
+inline std::string algan_num(double v) {
+  std::string s = std::to_string(v);
+  // Trim std::to_string's trailing zeros so messages read "got -0.5", not "got -0.500000".
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+}  // namespace detail
+
+/// Throws gad::invalid_argument naming the first option outside its domain. The
+/// pseudo-anomaly settings are checked only when `pseudo_anomalies` is true, so an ablation
+/// (shift::none) is not rejected for values it never reads.
+inline void validate(const algan_options& o, bool pseudo_anomalies) {
+  const auto num = detail::algan_num;
+  const auto require = detail::algan_require;
+  require(o.channels > 0 && o.height > 0 && o.width > 0,
+          "image shape must be positive, got [" + std::to_string(o.channels) + ", " +
+              std::to_string(o.height) + ", " + std::to_string(o.width) + "]");
+  require(o.z_dim > 0, "z_dim must be > 0, got " + std::to_string(o.z_dim));
+  for (auto w : o.generator_hidden) {
+    require(w > 0, "generator_hidden widths must be > 0, got " + std::to_string(w));
+  }
+  for (auto w : o.discriminator_hidden) {
+    require(w > 0, "discriminator_hidden widths must be > 0, got " + std::to_string(w));
+  }
+  require(std::isfinite(o.leaky_relu_slope) && o.leaky_relu_slope >= 0.0,
+          "leaky_relu_slope must be >= 0, got " + num(o.leaky_relu_slope));
+  require(detail::algan_positive(o.batch_norm_eps),
+          "batch_norm_eps must be > 0, got " + num(o.batch_norm_eps));
+  require(std::isfinite(o.batch_norm_momentum) && o.batch_norm_momentum >= 0.0 &&
+              o.batch_norm_momentum <= 1.0,
+          "batch_norm_momentum must lie in [0, 1], got " + num(o.batch_norm_momentum));
+  require(o.epochs > 0, "epochs must be > 0, got " + std::to_string(o.epochs));
+  require(o.batch_size > 0, "batch_size must be > 0, got " + std::to_string(o.batch_size));
+  require(detail::algan_positive(o.generator_lr),
+          "generator_lr must be > 0, got " + num(o.generator_lr));
+  require(detail::algan_positive(o.discriminator_lr),
+          "discriminator_lr must be > 0, got " + num(o.discriminator_lr));
+  require(o.adam_beta1 >= 0.0 && o.adam_beta1 < 1.0,
+          "adam_beta1 must lie in [0, 1), got " + num(o.adam_beta1));
+  require(o.adam_beta2 >= 0.0 && o.adam_beta2 < 1.0,
+          "adam_beta2 must lie in [0, 1), got " + num(o.adam_beta2));
+  require(detail::algan_positive(o.adam_eps), "adam_eps must be > 0, got " + num(o.adam_eps));
+  require(o.discriminator_steps > 0,
+          "discriminator_steps must be > 0, got " + std::to_string(o.discriminator_steps));
+  require(o.validate_every > 0,
+          "validate_every must be > 0, got " + std::to_string(o.validate_every));
+  require(o.select_from_epoch >= 0,
+          "select_from_epoch must be >= 0, got " + std::to_string(o.select_from_epoch));
+  require(o.score_batch_size > 0,
+          "score_batch_size must be > 0, got " + std::to_string(o.score_batch_size));
+  require(std::isfinite(o.threshold), "threshold must be finite, got " + num(o.threshold));
+  if (o.contamination) {
+    const double c = *o.contamination;
+    require(c > 0.0 && c <= 0.5, "contamination must lie in (0, 0.5], got " + num(c));
+  }
+  if (pseudo_anomalies) {
+    require(detail::algan_positive(o.sigma), "sigma must be > 0, got " + num(o.sigma));
+    require(o.alpha >= 0.0 && o.alpha <= 1.0, "alpha must lie in [0, 1], got " + num(o.alpha));
+    require(o.xi >= 0.0 && o.xi <= 1.0, "xi must lie in [0, 1], got " + num(o.xi));
+    require(o.buffer_capacity >= 0, "buffer_capacity must be >= 0 (0 = 2 x batch_size), got " +
+                                        std::to_string(o.buffer_capacity));
+    require(o.replay_capacity() >= o.batch_size,
+            "buffer_capacity (" + std::to_string(o.replay_capacity()) +
+                ") must be at least batch_size (" + std::to_string(o.batch_size) +
+                "): every D step samples a full batch from each buffer");
+  }
+}
+
+}  // namespace gad

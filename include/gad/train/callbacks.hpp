@@ -1,0 +1,267 @@
+#pragma once
+// Training callbacks, in the style of ensmallen: fit() accepts any number of objects and calls
+// whichever of these hooks each one defines; none is required.
+//
+//   on_iteration_end(const iteration_info&)    after every generator update
+//   on_epoch_end(const epoch_info&)            after every epoch (before its validation)
+//   on_validation(const validation_info&)      after every validation
+//   on_train_end(const train_end_info&)        once, after a fit that did not throw
+//
+// A hook returns void, or bool where true asks the trainer to stop after the current step
+// (the best checkpoint is still restored). Hooks are found at compile time, so a callback with
+// a misspelt hook is simply never called: the has_on_* traits below let a test assert it.
+#include <gad/core/error.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace gad::train {
+
+/// Losses or other scalars by name, in a fixed order for a given detector.
+using named_values = std::vector<std::pair<std::string, double>>;
+
+struct iteration_info {
+  int epoch = 0;  ///< 0-based
+  int epochs = 0;
+  std::int64_t iteration = 0;  ///< 0-based, counted over the whole fit
+  std::int64_t iteration_in_epoch = 0;
+  std::int64_t iterations_per_epoch = 0;
+  named_values losses;  ///< this iteration's values (the last D step's, for D)
+};
+
+struct epoch_info {
+  int epoch = 0;  ///< 0-based
+  int epochs = 0;
+  std::int64_t iterations = 0;  ///< iterations finished so far in the fit
+  named_values losses;          ///< means over the epoch's iterations
+  double epoch_seconds = 0.0;
+  double elapsed_seconds = 0.0;  ///< since fit() started, validations included
+  double eta_seconds = 0.0;      ///< remaining epochs at the average pace so far
+};
+
+struct validation_info {
+  int epoch = 0;
+  double auroc = 0.0;
+  bool eligible = false;  ///< late enough to be kept as the best checkpoint
+  bool selected = false;  ///< this validation became the best checkpoint
+  int best_epoch = -1;    ///< best eligible epoch so far, -1 if none
+  double best_auroc = 0.0;
+  double seconds = 0.0;
+};
+
+struct train_end_info {
+  int epochs_run = 0;
+  std::int64_t iterations = 0;
+  double wall_seconds = 0.0;
+  bool stopped_early = false;  ///< a callback asked to stop
+  int best_epoch = -1;         ///< epoch whose weights the detector now holds, -1 = the last
+  double best_auroc = 0.0;
+};
+
+// ---- Hook detection -----------------------------------------------------------------------
+namespace detail {
+// SFINAE-friendly callers: invocable exactly when the callback declares the hook.
+inline constexpr auto call_iteration_end =
+    [](auto& cb, const iteration_info& i) -> decltype(cb.on_iteration_end(i)) {
+  return cb.on_iteration_end(i);
+};
+inline constexpr auto call_epoch_end = [](auto& cb,
+                                          const epoch_info& i) -> decltype(cb.on_epoch_end(i)) {
+  return cb.on_epoch_end(i);
+};
+inline constexpr auto call_validation =
+    [](auto& cb, const validation_info& i) -> decltype(cb.on_validation(i)) {
+  return cb.on_validation(i);
+};
+inline constexpr auto call_train_end = [](auto& cb,
+                                          const train_end_info& i) -> decltype(cb.on_train_end(i)) {
+  return cb.on_train_end(i);
+};
+
+template <class Caller, class Callback, class Info>
+inline constexpr bool has_hook = std::is_invocable_v<Caller, Callback&, const Info&>;
+
+// Calls the hook if present; returns true when it asked training to stop.
+template <class Caller, class Callback, class Info>
+bool invoke_hook(const Caller& caller, Callback& cb, const Info& info) {
+  if constexpr (has_hook<Caller, Callback, Info>) {
+    using result = std::invoke_result_t<Caller, Callback&, const Info&>;
+    static_assert(std::is_void_v<result> || std::is_convertible_v<result, bool>,
+                  "a training callback hook must return void or bool (true = stop training)");
+    if constexpr (std::is_void_v<result>) {
+      caller(cb, info);
+      return false;
+    } else {
+      return static_cast<bool>(caller(cb, info));
+    }
+  } else {
+    (void)caller;
+    (void)cb;
+    (void)info;
+    return false;
+  }
+}
+}  // namespace detail
+
+template <class C>
+inline constexpr bool has_on_iteration_end_v =
+    detail::has_hook<decltype(detail::call_iteration_end), std::remove_reference_t<C>,
+                     iteration_info>;
+template <class C>
+inline constexpr bool has_on_epoch_end_v =
+    detail::has_hook<decltype(detail::call_epoch_end), std::remove_reference_t<C>, epoch_info>;
+template <class C>
+inline constexpr bool has_on_validation_v =
+    detail::has_hook<decltype(detail::call_validation), std::remove_reference_t<C>,
+                     validation_info>;
+template <class C>
+inline constexpr bool has_on_train_end_v =
+    detail::has_hook<decltype(detail::call_train_end), std::remove_reference_t<C>, train_end_info>;
+
+/// Calls on_iteration_end on every callback that has it; true if any asked to stop.
+template <class... Callbacks>
+bool notify_iteration_end(const iteration_info& info, Callbacks&... cbs) {
+  return (false | ... | detail::invoke_hook(detail::call_iteration_end, cbs, info));
+}
+template <class... Callbacks>
+bool notify_epoch_end(const epoch_info& info, Callbacks&... cbs) {
+  return (false | ... | detail::invoke_hook(detail::call_epoch_end, cbs, info));
+}
+template <class... Callbacks>
+bool notify_validation(const validation_info& info, Callbacks&... cbs) {
+  return (false | ... | detail::invoke_hook(detail::call_validation, cbs, info));
+}
+template <class... Callbacks>
+void notify_train_end(const train_end_info& info, Callbacks&... cbs) {
+  (detail::invoke_hook(detail::call_train_end, cbs, info), ...);
+}
+
+// ---- Formatting helpers -------------------------------------------------------------------
+/// "1:02:03" / "4:05" for a duration in seconds.
+inline std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto total = static_cast<long long>(std::llround(seconds));
+  const long long h = total / 3600;
+  const long long m = (total / 60) % 60;
+  const long long s = total % 60;
+  char buf[32];
+  if (h > 0) {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
+  }
+  return buf;
+}
+
+// ---- progress_printer ---------------------------------------------------------------------
+/// One line per epoch (losses, time per epoch, elapsed, ETA) and one per validation.
+class progress_printer {
+ public:
+  explicit progress_printer(std::ostream& out = std::cout, int every = 1)
+      : out_(&out), every_(every < 1 ? 1 : every) {}
+
+  void on_epoch_end(const epoch_info& e) {
+    if ((e.epoch + 1) % every_ != 0 && e.epoch + 1 != e.epochs) return;
+    std::ostringstream line;
+    const int width = static_cast<int>(std::to_string(e.epochs).size());
+    line << "epoch " << std::setw(width) << e.epoch + 1 << "/" << e.epochs << std::fixed
+         << std::setprecision(4);
+    for (const auto& [name, value] : e.losses) line << "  " << name << " " << value;
+    line << std::setprecision(2) << "  " << e.epoch_seconds << " s"
+         << "  elapsed " << format_duration(e.elapsed_seconds) << "  eta "
+         << format_duration(e.eta_seconds) << '\n';
+    *out_ << line.str() << std::flush;
+  }
+
+  void on_validation(const validation_info& v) {
+    std::ostringstream line;
+    line << "  validation after epoch " << v.epoch + 1 << ": AUROC " << std::fixed
+         << std::setprecision(5) << v.auroc;
+    if (!v.eligible) {
+      line << " (before the selection window)";
+    } else if (v.selected) {
+      line << " (new best)";
+    } else {
+      line << " (best " << v.best_auroc << " at epoch " << v.best_epoch + 1 << ")";
+    }
+    line << '\n';
+    *out_ << line.str() << std::flush;
+  }
+
+ private:
+  std::ostream* out_;
+  int every_;
+};
+
+// ---- csv_loss_log -------------------------------------------------------------------------
+/// Writes one CSV row per iteration: iteration,epoch,<loss names...>.
+///
+/// Rows go to "<path>.partial" and the file is renamed to `path` only when training ends
+/// normally, so `path` never holds a truncated log; after a crash the .partial file is left
+/// for inspection.
+class csv_loss_log {
+ public:
+  explicit csv_loss_log(std::filesystem::path path)
+      : path_(std::move(path)), partial_(path_.string() + ".partial") {
+    if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+    out_.open(partial_, std::ios::out | std::ios::trunc);
+    if (!out_) throw error("csv_loss_log: cannot open " + partial_.string() + " for writing");
+    out_ << std::setprecision(9);
+  }
+
+  csv_loss_log(const csv_loss_log&) = delete;
+  csv_loss_log& operator=(const csv_loss_log&) = delete;
+
+  void on_iteration_end(const iteration_info& it) {
+    if (!header_written_) {
+      out_ << "iteration,epoch";
+      for (const auto& kv : it.losses) out_ << ',' << kv.first;
+      out_ << '\n';
+      header_written_ = true;
+    }
+    out_ << it.iteration << ',' << it.epoch;
+    for (const auto& kv : it.losses) out_ << ',' << kv.second;
+    out_ << '\n';
+    if (!out_) throw error("csv_loss_log: writing " + partial_.string() + " failed");
+  }
+
+  void on_train_end(const train_end_info&) { commit(); }
+
+  /// Flushes and moves the log to its final name (also called by on_train_end).
+  void commit() {
+    if (committed_) return;
+    out_.close();
+    if (!out_) throw error("csv_loss_log: closing " + partial_.string() + " failed");
+    std::error_code ec;
+    std::filesystem::rename(partial_, path_, ec);
+    if (ec) {
+      throw error("csv_loss_log: cannot rename " + partial_.string() + " to " + path_.string() +
+                  ": " + ec.message());
+    }
+    committed_ = true;
+  }
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::filesystem::path partial_;
+  std::ofstream out_;
+  bool header_written_ = false;
+  bool committed_ = false;
+};
+
+}  // namespace gad::train
