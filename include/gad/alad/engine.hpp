@@ -1,0 +1,904 @@
+#pragma once
+// The training engine of the encoder-based family: gad::detector<D, N, S, shift::none> with a
+// discriminator set containing D_xz inherits engine<family::bigan, P>.
+//
+//   {D_xz}              EGBAD / BiGAN (Zenati et al. 2018, arXiv 1802.06222)
+//   {D_xz, D_xx}        ALAD without the latent cycle (arXiv 1812.02288)
+//   {D_xz, D_xx, D_zz}  ALAD with it
+//
+// One iteration (spec alad-egbad §4.3): a discriminator step on one batch, then a generator +
+// encoder step on a batch from an independent shuffle, each with fresh latents, then the moving
+// averages. Scores always come from the averaged E, G, D_xz and D_xx in eval mode.
+//
+// Where this differs from the reference code, on purpose:
+//  * D_zz exists only when the policy names it. The reference trains D_zz even when its loss
+//    never reaches G and E (--enable_dzz off); that costs time and changes nothing else.
+//  * Five Adam instances. The reference shares one TF Adam, whose bias-correction counters then
+//    advance five times per iteration; only the first ~1k iterations notice.
+//  * Spectral norm advances its power iteration in training-mode forwards only (PyTorch's rule);
+//    TF's version also advances it when scoring.
+//  * Dropout masks come from LibTorch's global generator, reseeded from the seed's
+//    "alad/dropout" stream at the start of every fit (F::dropout takes no generator).
+#include <gad/alad/architecture.hpp>
+#include <gad/alad/ema.hpp>
+#include <gad/alad/losses.hpp>
+#include <gad/alad/networks.hpp>
+#include <gad/alad/options.hpp>
+#include <gad/alad/scores.hpp>
+#include <gad/algan/fit_report.hpp>
+#include <gad/core/error.hpp>
+#include <gad/core/random.hpp>
+#include <gad/core/runtime.hpp>
+#include <gad/core/threads.hpp>
+#include <gad/data/dataset.hpp>
+#include <gad/metrics/roc.hpp>
+#include <gad/policy/detector.hpp>
+#include <gad/train/callbacks.hpp>
+
+#include <ATen/core/Generator.h>
+#include <c10/util/Optional.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace gad {
+
+/// Scores by rule name ("ch", "l1", "l2", "fm", "egbad-fm", "egbad-ch"), each float32 [N].
+using named_scores = std::vector<std::pair<std::string, torch::Tensor>>;
+
+namespace alad_detail {
+
+inline std::string shape_of(const torch::Tensor& t) {
+  if (!t.defined()) return "an undefined tensor";
+  std::string s = "[";
+  for (std::int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
+  return s + "]";
+}
+
+inline bool all_finite(const torch::Tensor& t) {
+  return t.numel() == 0 || torch::isfinite(t).all().item<bool>();
+}
+
+/// Sets modules to train or eval mode for a scope and restores each one's previous mode.
+class mode_scope {
+ public:
+  mode_scope(std::vector<torch::nn::Module*> modules, bool training)
+      : modules_(std::move(modules)) {
+    for (auto* m : modules_) {
+      was_training_.push_back(m->is_training());
+      m->train(training);
+    }
+  }
+  ~mode_scope() {
+    for (std::size_t i = 0; i < modules_.size(); ++i) modules_[i]->train(was_training_[i]);
+  }
+  mode_scope(const mode_scope&) = delete;
+  mode_scope& operator=(const mode_scope&) = delete;
+
+ private:
+  std::vector<torch::nn::Module*> modules_;
+  std::vector<bool> was_training_;
+};
+
+/// Keeps batch-norm running statistics where they are for a scope (momentum 0 leaves them
+/// exactly unchanged) while the layers still normalize with batch statistics. The reference
+/// updates a network's statistics only in that network's own training op, whereas LibTorch
+/// updates them on every training-mode forward.
+class frozen_batch_stats {
+ public:
+  explicit frozen_batch_stats(torch::nn::Module& module) {
+    for (const auto& m : module.modules()) {
+      if (auto* bn = m->as<torch::nn::BatchNorm1d>()) {
+        saved_.push_back({&bn->options.momentum(), bn->options.momentum()});
+      } else if (auto* bn2 = m->as<torch::nn::BatchNorm2d>()) {
+        saved_.push_back({&bn2->options.momentum(), bn2->options.momentum()});
+      }
+    }
+    for (auto& s : saved_) *s.first = 0.0;
+  }
+  ~frozen_batch_stats() {
+    for (auto& s : saved_) *s.first = s.second;
+  }
+  frozen_batch_stats(const frozen_batch_stats&) = delete;
+  frozen_batch_stats& operator=(const frozen_batch_stats&) = delete;
+
+ private:
+  std::vector<std::pair<c10::optional<double>*, c10::optional<double>>> saved_;
+};
+
+/// Turns off gradient tracking of a module's parameters for a scope: the discriminators during
+/// the generator/encoder step, whose gradients would be thrown away.
+class frozen_parameters {
+ public:
+  explicit frozen_parameters(torch::nn::Module& module) : params_(module.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~frozen_parameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  frozen_parameters(const frozen_parameters&) = delete;
+  frozen_parameters& operator=(const frozen_parameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+
+inline std::vector<torch::Tensor> snapshot(const torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out;
+  for (const auto& p : module.parameters()) out.push_back(p.detach().clone());
+  for (const auto& b : module.buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+inline void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  std::size_t i = 0;
+  for (auto& p : module.parameters()) p.copy_(saved.at(i++));
+  for (auto& b : module.buffers()) b.copy_(saved.at(i++));
+}
+
+inline std::vector<double> to_doubles(const torch::Tensor& t) {
+  const torch::Tensor c = t.to(torch::kCPU, torch::kDouble).contiguous();
+  const double* p = c.data_ptr<double>();
+  return std::vector<double>(p, p + c.numel());
+}
+
+template <class T>
+struct egbad_term_of {};
+template <class T>
+struct egbad_term_of<score::egbad<T>> {
+  using type = T;
+};
+
+}  // namespace alad_detail
+
+template <class P>
+class engine<family::bigan, P> {
+ public:
+  using policy_type = P;
+  using options_type = bigan_options;
+  using scoring_type = typename P::scoring;
+  static constexpr bool has_dxx = P::template has<disc::xx>;
+  static constexpr bool has_dzz = P::template has<disc::zz>;
+  static constexpr bool spectral = P::spectral;
+  static constexpr bool egbad_scoring = detail::is_egbad_score<scoring_type>;
+
+  static_assert(std::is_same_v<typename P::latent_shift, shift::none>,
+                "ALAD and EGBAD take no latent-shift policy: use gad::shift::none");
+
+  /// The reference configuration of the discriminator set: alad_mnist_options() with D_xx,
+  /// egbad_mnist_options() without.
+  static bigan_options default_options() {
+    return has_dxx ? alad_mnist_options() : egbad_mnist_options();
+  }
+
+  engine() : engine(default_options()) {}
+
+  /// Validates the options, applies the run-time settings (threads, global seed, device) and
+  /// builds the networks (and their averaged copies) from options.network.
+  explicit engine(bigan_options options)
+      : options_((validate(options), std::move(options))),
+        runtime_(options_.runtime),
+        threshold_(options_.threshold) {
+    const nn::architecture& a = options_.network;
+    E_ = nn::AladEncoder(a, spectral);
+    G_ = nn::AladGenerator(a);
+    Dxz_ = nn::AladDxz(a, spectral);
+    ema_E_ = nn::AladEncoder(a, spectral);
+    ema_G_ = nn::AladGenerator(a);
+    ema_Dxz_ = nn::AladDxz(a, spectral);
+    if constexpr (has_dxx) {
+      Dxx_ = nn::AladDxx(a, spectral);
+      ema_Dxx_ = nn::AladDxx(a, spectral);
+    }
+    if constexpr (has_dzz) Dzz_ = nn::AladDzz(a, spectral);
+    for (auto* m : all_modules()) m->to(runtime_.device());
+    initialize_networks();
+  }
+
+  // ---- Training ------------------------------------------------------------------------
+
+  /// Trains from freshly initialized weights (a second fit() repeats the first) on the samples
+  /// of `train` (labels ignored: training data is taken as normal).
+  ///
+  /// With a `validation` set (labels 1 = anomalous, both classes present) the averaged networks
+  /// are scored every options().validate_every epochs; at the end the detector holds those of
+  /// the best AUROC at or after select_from_epoch (ties go to the later epoch), else those of
+  /// the last epoch. Callbacks: see gad/train/callbacks.hpp (a hook returning true stops).
+  ///
+  /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss becomes
+  /// non-finite; the detector then keeps the best validated checkpoint, or stays unfitted.
+  template <class... Callbacks>
+  fit_report fit(const data::dataset& train, const data::dataset* validation = nullptr,
+                 Callbacks&&... callbacks) {
+    static_assert((is_callback<Callbacks> && ...),
+                  "every callback passed to fit() must define at least one of on_iteration_end, "
+                  "on_epoch_end, on_validation or on_train_end, callable on a non-const object");
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    const auto seconds_since = [](clock::time_point t) {
+      return std::chrono::duration<double>(clock::now() - t).count();
+    };
+
+    const torch::Tensor x_train = prepare(train.images, "fit (training set)", true);
+    const std::int64_t n_train = x_train.size(0);
+    const std::int64_t batch = options_.batch_size;
+    if (n_train == 0) throw invalid_argument(name() + " fit: the training set is empty");
+    if (batch > n_train) {
+      throw invalid_argument(name() + " fit: batch_size " + std::to_string(batch) +
+                             " is larger than the training set (" + std::to_string(n_train) +
+                             " samples); lower batch_size");
+    }
+    torch::Tensor x_val;
+    std::vector<int> y_val;
+    if (validation != nullptr) {
+      x_val = prepare(validation->images, "fit (validation set)", false);
+      y_val = validation_labels(*validation, x_val.size(0));
+    }
+
+    fitted_ = false;
+    set_threads(runtime_.threads());
+    torch::manual_seed(derive_seed(runtime_.seed(), "alad/dropout"));
+    initialize_networks();
+    for (auto* m : training_modules()) m->train();
+
+    optimizers opt = make_optimizers();
+    at::Generator shuffle_gen = runtime_.generator("alad/shuffle");
+    at::Generator latent_gen = runtime_.generator("alad/latent");
+
+    fit_report report;
+    report.loss_names = loss_names();
+    report.iterations_per_epoch = n_train / batch;  // the tail is dropped, as in the reference
+    std::vector<std::vector<torch::Tensor>> best;
+    const auto keep_best_or_unfit = [&] {
+      if (report.best_epoch >= 0) {
+        restore_scoring_networks(best);
+        fitted_ = true;
+      }
+      for (auto* m : training_modules()) m->eval();
+    };
+
+    std::int64_t global_iteration = 0;
+    bool stop = false;
+    try {
+      for (int epoch = 0; epoch < options_.epochs && !stop; ++epoch) {
+        const auto epoch_start = clock::now();
+        // Two independent shuffles: the D step and the G/E step see different samples.
+        const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
+        const torch::Tensor order_d = torch::randperm(n_train, shuffle_gen, long_cpu).to(device());
+        const torch::Tensor order_g = torch::randperm(n_train, shuffle_gen, long_cpu).to(device());
+        std::vector<double> sums(report.loss_names.size(), 0.0);
+        std::int64_t it = 0;
+        for (; it < report.iterations_per_epoch && !stop; ++it, ++global_iteration) {
+          const step_context where{epoch, it, global_iteration};
+          const auto rows = [&](const torch::Tensor& order) {
+            return x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
+          };
+          std::vector<double> values =
+              discriminator_step(opt, rows(order_d), draw_latents(latent_gen), where);
+          const std::vector<double> ge =
+              generator_encoder_step(opt, rows(order_g), draw_latents(latent_gen), where);
+          values.insert(values.end(), ge.begin(), ge.end());
+          for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += values[k];
+          if constexpr (sizeof...(Callbacks) > 0) {
+            train::iteration_info info;
+            info.epoch = epoch;
+            info.epochs = options_.epochs;
+            info.iteration = global_iteration;
+            info.iteration_in_epoch = it;
+            info.iterations_per_epoch = report.iterations_per_epoch;
+            info.losses = named(values);
+            stop = train::notify_iteration_end(info, callbacks...) || stop;
+          }
+        }
+        for (auto& s : sums) s /= static_cast<double>(std::max<std::int64_t>(it, 1));
+        report.epoch_losses.push_back(sums);
+        report.epochs_run = epoch + 1;
+        report.iterations = global_iteration;
+
+        train::epoch_info info;
+        info.epoch = epoch;
+        info.epochs = options_.epochs;
+        info.iterations = global_iteration;
+        info.losses = named(sums);
+        info.epoch_seconds = seconds_since(epoch_start);
+        info.elapsed_seconds = seconds_since(start);
+        info.eta_seconds =
+            info.elapsed_seconds / (epoch + 1) * static_cast<double>(options_.epochs - epoch - 1);
+        stop = train::notify_epoch_end(info, callbacks...) || stop;
+
+        if (validation != nullptr && (epoch + 1) % options_.validate_every == 0) {
+          const auto val_start = clock::now();
+          train::validation_info v;
+          v.epoch = epoch;
+          v.auroc = validation_auroc(x_val, y_val, epoch);
+          v.eligible = epoch >= options_.select_from_epoch;
+          if (v.eligible && (report.best_epoch < 0 || v.auroc >= report.best_validation_auroc)) {
+            report.best_epoch = epoch;
+            report.best_validation_auroc = v.auroc;
+            best = snapshot_scoring_networks();
+            v.selected = true;
+          }
+          v.best_epoch = report.best_epoch;
+          v.best_auroc = report.best_validation_auroc;
+          v.seconds = seconds_since(val_start);
+          report.validations.push_back({epoch, v.auroc, v.eligible});
+          stop = train::notify_validation(v, callbacks...) || stop;
+        }
+      }
+    } catch (...) {
+      keep_best_or_unfit();
+      throw;
+    }
+
+    fitted_ = true;
+    keep_best_or_unfit();
+    report.stopped_early = stop;
+    if (options_.contamination) {
+      const torch::Tensor scores = score(x_train).to(torch::kDouble);
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
+    }
+    report.threshold = threshold_;
+    report.wall_seconds = seconds_since(start);
+
+    train::train_end_info end;
+    end.epochs_run = report.epochs_run;
+    end.iterations = report.iterations;
+    end.wall_seconds = report.wall_seconds;
+    end.stopped_early = report.stopped_early;
+    end.best_epoch = report.best_epoch;
+    end.best_auroc = report.best_validation_auroc;
+    train::notify_train_end(end, callbacks...);
+    return report;
+  }
+
+  // ---- Scoring ---------------------------------------------------------------------------
+
+  /// Scores of the policy's rule as float32 [N] on the CPU; higher = more anomalous.
+  /// `x` is [N, input_shape...] or [N, prod(input_shape)] on any device. The averaged networks
+  /// run in eval mode (batch-norm running statistics, no dropout) without gradients, in batches
+  /// of score_batch_size; their previous modes are restored. Not safe to call concurrently on
+  /// one detector (the mode switch is shared state).
+  torch::Tensor decision_function(const torch::Tensor& x) const {
+    require_fitted("decision_function");
+    return score(prepare(x, "decision_function", false));
+  }
+
+  /// Every rule this discriminator set supports, from one pass over `x`: ch, l1, l2, fm with
+  /// D_xx (ALAD computes all four); egbad-fm, egbad-ch, l1, l2 without (plus the policy's own
+  /// EGBAD rule when it is one and D_xx is present).
+  named_scores all_scores(const torch::Tensor& x) const {
+    require_fitted("all_scores");
+    return score_rules(prepare(x, "all_scores", false), all_rules());
+  }
+
+  /// 1 (anomalous) where decision_function(x) > threshold(), else 0; int64 [N] on the CPU.
+  torch::Tensor predict(const torch::Tensor& x) const {
+    return decision_function(x).gt(threshold_).to(torch::kLong);
+  }
+
+  double threshold() const noexcept { return threshold_; }
+  void set_threshold(double threshold) {
+    if (!std::isfinite(threshold)) {
+      throw invalid_argument(name() + " set_threshold: threshold must be finite, got " +
+                             std::to_string(threshold));
+    }
+    threshold_ = threshold;
+  }
+
+  bool is_fitted() const noexcept { return fitted_; }
+
+  /// E(x) with the averaged encoder in eval mode: [N, latent_dim] on the CPU.
+  torch::Tensor encode(const torch::Tensor& x) const {
+    const torch::Tensor xs = prepare(x, "encode", false);
+    torch::NoGradGuard no_grad;
+    alad_detail::mode_scope eval({ema_E_.ptr().get()}, false);
+    return batched(xs, [&](const torch::Tensor& xb) { return ema_E_->forward(xb); });
+  }
+
+  /// G(E(x)) with the averaged networks in eval mode: [N, input_shape...] on the CPU.
+  torch::Tensor reconstruct(const torch::Tensor& x) const {
+    const torch::Tensor xs = prepare(x, "reconstruct", false);
+    torch::NoGradGuard no_grad;
+    alad_detail::mode_scope eval({ema_E_.ptr().get(), ema_G_.ptr().get()}, false);
+    return batched(xs,
+                   [&](const torch::Tensor& xb) { return ema_G_->forward(ema_E_->forward(xb)); });
+  }
+
+  // ---- Access ----------------------------------------------------------------------------
+
+  /// The networks being trained. D_xx / D_zz are empty holders when the set lacks them.
+  nn::AladEncoder& encoder() noexcept { return E_; }
+  nn::AladGenerator& generator() noexcept { return G_; }
+  nn::AladDxz& dxz() noexcept { return Dxz_; }
+  nn::AladDxx& dxx() noexcept { return Dxx_; }
+  nn::AladDzz& dzz() noexcept { return Dzz_; }
+  /// Their moving averages, which score.
+  nn::AladEncoder& averaged_encoder() noexcept { return ema_E_; }
+  nn::AladGenerator& averaged_generator() noexcept { return ema_G_; }
+  nn::AladDxz& averaged_dxz() noexcept { return ema_Dxz_; }
+  nn::AladDxx& averaged_dxx() noexcept { return ema_Dxx_; }
+
+  const bigan_options& options() const noexcept { return options_; }
+  const c10::Device& device() const noexcept { return runtime_.device(); }
+  std::uint64_t seed() const noexcept { return runtime_.seed(); }
+  int threads() const noexcept { return runtime_.threads(); }
+
+  /// "ALAD" or "EGBAD", for messages.
+  static std::string name() { return has_dxx ? "ALAD" : "EGBAD"; }
+
+  /// Names of the per-iteration and per-epoch loss columns: the discriminators' losses, their
+  /// sum d, then g and e (each including the cycle terms, as the reference logs them).
+  static std::vector<std::string> loss_names() {
+    std::vector<std::string> names{"d_xz"};
+    if constexpr (has_dxx) names.push_back("d_xx");
+    if constexpr (has_dzz) names.push_back("d_zz");
+    names.insert(names.end(), {"d", "g", "e"});
+    return names;
+  }
+
+ private:
+  template <class C>
+  static constexpr bool is_callback =
+      train::has_on_iteration_end_v<C> || train::has_on_epoch_end_v<C> ||
+      train::has_on_validation_v<C> || train::has_on_train_end_v<C>;
+
+  enum class rule { ch, l1, l2, fm, egbad_fm, egbad_ch };
+
+  static const char* rule_name(rule r) {
+    switch (r) {
+      case rule::ch:
+        return "ch";
+      case rule::l1:
+        return "l1";
+      case rule::l2:
+        return "l2";
+      case rule::fm:
+        return "fm";
+      case rule::egbad_fm:
+        return "egbad-fm";
+      case rule::egbad_ch:
+        return "egbad-ch";
+    }
+    return "?";
+  }
+
+  static rule policy_rule() {
+    if constexpr (std::is_same_v<scoring_type, score::ch>) {
+      return rule::ch;
+    } else if constexpr (std::is_same_v<scoring_type, score::l1>) {
+      return rule::l1;
+    } else if constexpr (std::is_same_v<scoring_type, score::l2>) {
+      return rule::l2;
+    } else if constexpr (std::is_same_v<scoring_type, score::fm>) {
+      return rule::fm;
+    } else {
+      // The policy rules leave only the EGBAD rules for this family.
+      using term = typename alad_detail::egbad_term_of<scoring_type>::type;
+      return std::is_same_v<term, score::egbad_term::ch> ? rule::egbad_ch : rule::egbad_fm;
+    }
+  }
+
+  static std::vector<rule> all_rules() {
+    std::vector<rule> rules;
+    if constexpr (has_dxx) {
+      rules = {rule::ch, rule::l1, rule::l2, rule::fm};
+      if (egbad_scoring) rules.push_back(policy_rule());
+    } else {
+      rules = {rule::egbad_fm, rule::egbad_ch, rule::l1, rule::l2};
+    }
+    return rules;
+  }
+
+  struct step_context {
+    int epoch;
+    std::int64_t iteration_in_epoch;
+    std::int64_t iteration;
+  };
+
+  struct optimizers {
+    std::unique_ptr<torch::optim::Adam> e, g, dxz, dxx, dzz;
+  };
+
+  std::vector<torch::nn::Module*> training_modules() const {
+    std::vector<torch::nn::Module*> out{E_.ptr().get(), G_.ptr().get(), Dxz_.ptr().get()};
+    if constexpr (has_dxx) out.push_back(Dxx_.ptr().get());
+    if constexpr (has_dzz) out.push_back(Dzz_.ptr().get());
+    return out;
+  }
+
+  std::vector<torch::nn::Module*> scoring_modules() const {
+    std::vector<torch::nn::Module*> out{ema_E_.ptr().get(), ema_G_.ptr().get(),
+                                        ema_Dxz_.ptr().get()};
+    if constexpr (has_dxx) out.push_back(ema_Dxx_.ptr().get());
+    return out;
+  }
+
+  std::vector<torch::nn::Module*> all_modules() const {
+    auto out = training_modules();
+    const auto more = scoring_modules();
+    out.insert(out.end(), more.begin(), more.end());
+    return out;
+  }
+
+  // One "alad/init" stream, drawn in a fixed network order; the averages start as copies.
+  void initialize_networks() {
+    at::Generator init = runtime_.generator("alad/init");
+    const nn::architecture& a = options_.network;
+    E_->initialize(a, init);
+    G_->initialize(a, init);
+    Dxz_->initialize(a, init);
+    if constexpr (has_dxx) Dxx_->initialize(a, init);
+    if constexpr (has_dzz) Dzz_->initialize(a, init);
+    nn::ema_reset(*ema_E_, *E_);
+    nn::ema_reset(*ema_G_, *G_);
+    nn::ema_reset(*ema_Dxz_, *Dxz_);
+    if constexpr (has_dxx) nn::ema_reset(*ema_Dxx_, *Dxx_);
+    for (auto* m : scoring_modules()) m->eval();
+  }
+
+  optimizers make_optimizers() const {
+    const auto adam = [&](torch::nn::Module& m) {
+      return std::make_unique<torch::optim::Adam>(
+          m.parameters(), torch::optim::AdamOptions(options_.learning_rate)
+                              .betas({options_.adam_beta1, options_.adam_beta2})
+                              .eps(options_.adam_eps));
+    };
+    optimizers o;
+    o.e = adam(*E_);
+    o.g = adam(*G_);
+    o.dxz = adam(*Dxz_);
+    if constexpr (has_dxx) o.dxx = adam(*Dxx_);
+    if constexpr (has_dzz) o.dzz = adam(*Dzz_);
+    return o;
+  }
+
+  // z ~ N(0, I) drawn on the CPU and moved, so one seed gives the same latents on every device.
+  torch::Tensor draw_latents(at::Generator& gen) const {
+    return torch::randn({options_.batch_size, options_.network.latent_dim}, gen).to(device());
+  }
+
+  void check_finite(const std::vector<double>& values, std::size_t offset,
+                    const step_context& at) const {
+    const auto names = loss_names();
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      if (std::isfinite(values[k])) continue;
+      throw training_error(name() + " training diverged: loss " + names[offset + k] + " is " +
+                           std::to_string(values[k]) + " at epoch " + std::to_string(at.epoch) +
+                           ", iteration " + std::to_string(at.iteration_in_epoch) + " (iteration " +
+                           std::to_string(at.iteration) +
+                           " overall); the detector keeps the best validated checkpoint, if "
+                           "any, and is otherwise left unfitted");
+    }
+  }
+
+  // Updates D_xz, D_xx and D_zz from one forward pass, each with its own optimizer; returns
+  // their losses and the sum.
+  std::vector<double> discriminator_step(optimizers& opt, const torch::Tensor& x,
+                                         const torch::Tensor& z, const step_context& at) {
+    torch::Tensor z_enc, x_gen, x_rec, z_rec;
+    {
+      // E and G run in training mode (batch statistics) but, as in the reference, only their
+      // own step moves their running statistics.
+      torch::NoGradGuard no_grad;
+      alad_detail::frozen_batch_stats keep_e(*E_);
+      alad_detail::frozen_batch_stats keep_g(*G_);
+      z_enc = E_->forward(x);
+      x_gen = G_->forward(z);
+      if constexpr (has_dxx) x_rec = G_->forward(z_enc);
+      if constexpr (has_dzz) z_rec = E_->forward(x_gen);
+    }
+    opt.dxz->zero_grad();
+    const torch::Tensor loss_xz = losses::pair_discriminator_loss(Dxz_->forward(x, z_enc).logits,
+                                                                  Dxz_->forward(x_gen, z).logits);
+    torch::Tensor total = loss_xz;
+    std::vector<double> values{loss_xz.item<double>()};
+    if constexpr (has_dxx) {
+      opt.dxx->zero_grad();
+      const torch::Tensor loss_xx = losses::pair_discriminator_loss(Dxx_->forward(x, x).logits,
+                                                                    Dxx_->forward(x, x_rec).logits);
+      total = total + loss_xx;
+      values.push_back(loss_xx.item<double>());
+    }
+    if constexpr (has_dzz) {
+      opt.dzz->zero_grad();
+      const torch::Tensor loss_zz = losses::pair_discriminator_loss(Dzz_->forward(z, z).logits,
+                                                                    Dzz_->forward(z, z_rec).logits);
+      total = total + loss_zz;
+      values.push_back(loss_zz.item<double>());
+    }
+    values.push_back(total.item<double>());
+    check_finite(values, 0, at);
+    // The three losses share no parameters, so one backward gives each network its own gradient.
+    total.backward();
+    opt.dxz->step();
+    nn::ema_update(*ema_Dxz_, *Dxz_, options_.ema_decay);
+    if constexpr (has_dxx) {
+      opt.dxx->step();
+      nn::ema_update(*ema_Dxx_, *Dxx_, options_.ema_decay);
+    }
+    if constexpr (has_dzz) opt.dzz->step();
+    return values;
+  }
+
+  // Updates G and E from one forward pass against the just-updated discriminators. Both losses
+  // contain the cycle terms, which depend on both networks, so each network takes the gradient
+  // of its own loss only.
+  std::vector<double> generator_encoder_step(optimizers& opt, const torch::Tensor& x,
+                                             const torch::Tensor& z, const step_context& at) {
+    alad_detail::frozen_parameters freeze_xz(*Dxz_);
+    alad_detail::frozen_batch_stats keep_xz(*Dxz_);
+    std::unique_ptr<alad_detail::frozen_parameters> freeze_xx, freeze_zz;
+    std::unique_ptr<alad_detail::frozen_batch_stats> keep_xx, keep_zz;
+    if constexpr (has_dxx) {
+      freeze_xx = std::make_unique<alad_detail::frozen_parameters>(*Dxx_);
+      keep_xx = std::make_unique<alad_detail::frozen_batch_stats>(*Dxx_);
+    }
+    if constexpr (has_dzz) {
+      freeze_zz = std::make_unique<alad_detail::frozen_parameters>(*Dzz_);
+      keep_zz = std::make_unique<alad_detail::frozen_batch_stats>(*Dzz_);
+    }
+
+    const torch::Tensor z_enc = E_->forward(x);
+    const torch::Tensor x_gen = G_->forward(z);
+    const torch::Tensor l_enc = Dxz_->forward(x, z_enc).logits;
+    const torch::Tensor l_gen = Dxz_->forward(x_gen, z).logits;
+    torch::Tensor cycle;
+    if constexpr (has_dxx) {
+      const torch::Tensor x_rec = G_->forward(z_enc);
+      cycle = losses::cycle_loss(Dxx_->forward(x, x).logits, Dxx_->forward(x, x_rec).logits);
+    }
+    if constexpr (has_dzz) {
+      const torch::Tensor z_rec = E_->forward(x_gen);
+      cycle =
+          cycle + losses::cycle_loss(Dzz_->forward(z, z).logits, Dzz_->forward(z, z_rec).logits);
+    }
+    const torch::Tensor loss_g = losses::bigan_generator_loss(l_gen, cycle);
+    const torch::Tensor loss_e = losses::bigan_encoder_loss(l_enc, cycle);
+    const std::vector<double> values{loss_g.item<double>(), loss_e.item<double>()};
+    check_finite(values, loss_names().size() - 2, at);
+
+    const auto apply = [](const torch::Tensor& loss, torch::nn::Module& net, bool retain) {
+      auto params = net.parameters();
+      auto grads = torch::autograd::grad({loss}, params, {}, retain, false,
+                                         /*allow_unused=*/true);
+      for (std::size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i];
+    };
+    apply(loss_g, *G_, /*retain=*/true);
+    apply(loss_e, *E_, /*retain=*/false);
+    opt.g->step();
+    opt.e->step();
+    nn::ema_update(*ema_G_, *G_, options_.ema_decay);
+    nn::ema_update(*ema_E_, *E_, options_.ema_decay);
+    return values;
+  }
+
+  std::vector<std::vector<torch::Tensor>> snapshot_scoring_networks() const {
+    std::vector<std::vector<torch::Tensor>> out;
+    for (auto* m : scoring_modules()) out.push_back(alad_detail::snapshot(*m));
+    return out;
+  }
+
+  void restore_scoring_networks(const std::vector<std::vector<torch::Tensor>>& saved) {
+    const auto modules = scoring_modules();
+    for (std::size_t i = 0; i < modules.size(); ++i) alad_detail::restore(*modules[i], saved[i]);
+  }
+
+  double validation_auroc(const torch::Tensor& x_val, const std::vector<int>& y_val, int epoch) {
+    const torch::Tensor scores = score(x_val);
+    if (!alad_detail::all_finite(scores)) {
+      throw training_error(name() + " training diverged: non-finite validation scores after " +
+                           "epoch " + std::to_string(epoch));
+    }
+    return metrics::auroc(alad_detail::to_doubles(scores), y_val);
+  }
+
+  train::named_values named(const std::vector<double>& values) const {
+    const auto names = loss_names();
+    train::named_values out;
+    for (std::size_t i = 0; i < values.size(); ++i) out.emplace_back(names[i], values[i]);
+    return out;
+  }
+
+  void require_fitted(const char* what) const {
+    if (!fitted_) throw error(name() + ": " + what + "() called before a successful fit()");
+  }
+
+  std::string expected_shape() const {
+    const auto& s = options_.network.input_shape;
+    std::string full = "[N";
+    for (auto d : s) full += ", " + std::to_string(d);
+    full += "]";
+    if (s.size() == 1) return full;
+    return full + " or [N, " + std::to_string(options_.network.input_numel()) + "]";
+  }
+
+  // Checks shape, dtype and finiteness (and, for training data fed to a tanh generator, the
+  // [-1, 1] range); returns float32 [N, input_shape...] on the device.
+  torch::Tensor prepare(const torch::Tensor& x, const std::string& what, bool training) const {
+    const nn::architecture& a = options_.network;
+    const std::string where = name() + " " + what + ": ";
+    if (!x.defined()) {
+      throw invalid_argument(where + "expected " + expected_shape() + " for network '" + a.name +
+                             "', got an undefined tensor");
+    }
+    bool ok = false;
+    if (x.dim() == static_cast<std::int64_t>(a.input_shape.size()) + 1) {
+      ok = true;
+      for (std::size_t i = 0; i < a.input_shape.size(); ++i) {
+        ok = ok && x.size(static_cast<std::int64_t>(i) + 1) == a.input_shape[i];
+      }
+    }
+    ok = ok || (x.dim() == 2 && x.size(1) == a.input_numel());
+    if (!ok) {
+      throw invalid_argument(where + "expected " + expected_shape() + " for network '" + a.name +
+                             "', got " + alad_detail::shape_of(x));
+    }
+    if (!x.is_floating_point()) {
+      throw invalid_argument(where + "expected floating-point values, got " +
+                             std::string(c10::toString(x.scalar_type())));
+    }
+    if (!alad_detail::all_finite(x)) {
+      throw invalid_argument(where + "the input contains NaN or Inf values");
+    }
+    std::vector<std::int64_t> full{x.size(0)};
+    full.insert(full.end(), a.input_shape.begin(), a.input_shape.end());
+    torch::Tensor out = x.reshape(full).to(torch::kFloat);
+    if (training && !a.generator.empty() && a.generator.back().act == nn::activation::tanh &&
+        out.numel() > 0) {
+      const double lo = out.min().item<double>();
+      const double hi = out.max().item<double>();
+      constexpr double slack = 1e-4;
+      if (lo < -1.0 - slack || hi > 1.0 + slack) {
+        throw invalid_argument(where +
+                               "values must lie in [-1, 1] (the generator ends in tanh), "
+                               "got [" +
+                               std::to_string(lo) + ", " + std::to_string(hi) +
+                               "]; scale them, e.g. with gad::data::unit_to_symmetric");
+      }
+    }
+    return out.to(device());
+  }
+
+  std::vector<int> validation_labels(const data::dataset& set, std::int64_t n) const {
+    const torch::Tensor& labels = set.labels;
+    if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) {
+      throw invalid_argument(name() + " fit: the validation set needs one label per sample ([" +
+                             std::to_string(n) + "]), got " + alad_detail::shape_of(labels));
+    }
+    const torch::Tensor l = labels.to(torch::kCPU, torch::kLong).contiguous();
+    const std::int64_t* p = l.data_ptr<std::int64_t>();
+    std::vector<int> out(static_cast<std::size_t>(n));
+    std::int64_t anomalous = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (p[i] != 0 && p[i] != 1) {
+        throw invalid_argument(name() + " fit: validation labels must be 0 (normal) or 1 " +
+                               "(anomalous), found " + std::to_string(p[i]));
+      }
+      out[static_cast<std::size_t>(i)] = static_cast<int>(p[i]);
+      anomalous += p[i];
+    }
+    if (anomalous == 0 || anomalous == n) {
+      throw invalid_argument(name() + " fit: the validation set holds only " +
+                             (anomalous == 0 ? "normal" : "anomalous") +
+                             " samples; AUROC needs both classes");
+    }
+    return out;
+  }
+
+  // Runs `f` on batches of score_batch_size and concatenates the results on the CPU.
+  template <class F>
+  torch::Tensor batched(const torch::Tensor& xs, F&& f) const {
+    const std::int64_t n = xs.size(0);
+    const std::int64_t step = options_.score_batch_size;
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t i = 0; i < n; i += step) {
+      parts.push_back(f(xs.slice(0, i, std::min(n, i + step))).to(torch::kCPU));
+    }
+    if (parts.empty()) return f(xs).to(torch::kCPU);
+    return torch::cat(parts, 0);
+  }
+
+  torch::Tensor score(const torch::Tensor& xs) const {
+    return score_rules(xs, {policy_rule()}).front().second;
+  }
+
+  named_scores score_rules(const torch::Tensor& xs, const std::vector<rule>& rules) const {
+    const auto wants = [&](std::initializer_list<rule> any) {
+      return std::any_of(rules.begin(), rules.end(),
+                         [&](rule r) { return std::find(any.begin(), any.end(), r) != any.end(); });
+    };
+    const bool need_dxx = wants({rule::ch, rule::fm});
+    const bool need_dxz = wants({rule::egbad_fm, rule::egbad_ch});
+    const double d = options_.degree;
+    const double w = options_.egbad_weight;
+
+    named_scores out;
+    const std::int64_t n = xs.size(0);
+    if (n == 0) {
+      for (rule r : rules) out.emplace_back(rule_name(r), torch::empty({0}, torch::kFloat));
+      return out;
+    }
+    torch::NoGradGuard no_grad;
+    alad_detail::mode_scope eval(scoring_modules(), false);
+    std::vector<std::vector<torch::Tensor>> parts(rules.size());
+    const std::int64_t step = options_.score_batch_size;
+    for (std::int64_t i = 0; i < n; i += step) {
+      const torch::Tensor x = xs.slice(0, i, std::min(n, i + step));
+      const torch::Tensor z = ema_E_->forward(x);
+      const torch::Tensor rec = ema_G_->forward(z);
+      nn::discriminator_output xx_real, xx_fake, xz_real, xz_fake;
+      if (need_dxx) {
+        if constexpr (has_dxx) {
+          xx_real = ema_Dxx_->forward(x, x);
+          xx_fake = ema_Dxx_->forward(x, rec);
+        }
+      }
+      if (need_dxz) {
+        // EGBAD pairs the same latent E(x) with x and with its reconstruction.
+        xz_real = ema_Dxz_->forward(x, z);
+        xz_fake = ema_Dxz_->forward(rec, z);
+      }
+      for (std::size_t k = 0; k < rules.size(); ++k) {
+        torch::Tensor s;
+        switch (rules[k]) {
+          case rule::ch:
+            s = scoring::ch(xx_fake.logits);
+            break;
+          case rule::l1:
+            s = scoring::l1(x, rec);
+            break;
+          case rule::l2:
+            s = scoring::l2(x, rec);
+            break;
+          case rule::fm:
+            s = scoring::fm(xx_real.features, xx_fake.features, d);
+            break;
+          case rule::egbad_fm:
+            s = scoring::egbad(x, rec, scoring::fm(xz_real.features, xz_fake.features, d), w, d);
+            break;
+          case rule::egbad_ch:
+            s = scoring::egbad(x, rec, scoring::ch(xz_fake.logits), w, d);
+            break;
+        }
+        parts[k].push_back(s.to(torch::kCPU, torch::kFloat));
+      }
+    }
+    for (std::size_t k = 0; k < rules.size(); ++k) {
+      out.emplace_back(rule_name(rules[k]), torch::cat(parts[k], 0));
+    }
+    return out;
+  }
+
+  bigan_options options_;
+  runtime runtime_;
+  // Mutable: scoring is logically const but switches the averaged networks to eval mode for
+  // the duration of the call.
+  mutable nn::AladEncoder E_{nullptr};
+  mutable nn::AladGenerator G_{nullptr};
+  mutable nn::AladDxz Dxz_{nullptr};
+  mutable nn::AladDxx Dxx_{nullptr};
+  mutable nn::AladDzz Dzz_{nullptr};
+  mutable nn::AladEncoder ema_E_{nullptr};
+  mutable nn::AladGenerator ema_G_{nullptr};
+  mutable nn::AladDxz ema_Dxz_{nullptr};
+  mutable nn::AladDxx ema_Dxx_{nullptr};
+  double threshold_ = 0.0;
+  bool fitted_ = false;
+};
+
+}  // namespace gad

@@ -1,0 +1,159 @@
+#pragma once
+// Run-time settings of the encoder-based detectors (ALAD, EGBAD/BiGAN): the networks, the
+// optimisation, the scoring parameters and the threshold. The presets reproduce the reference
+// configurations:
+//
+//   alad_mnist_options()   ALAD MNIST fork: lr 2e-4, batch 32, EMA 0.999 (spec §3.1, §4)
+//   egbad_mnist_options()  EGBAD MNIST: lr 1e-5, batch 100, latent 200 (spec §6)
+//   alad_kdd_options(F)    ALAD KDD99: lr 1e-5, batch 50, latent 32, MLPs on F features (§3.4)
+//
+// A default-constructed bigan_options is alad_mnist_options().
+#include <gad/alad/architecture.hpp>
+#include <gad/alad/presets.hpp>
+#include <gad/core/error.hpp>
+#include <gad/core/runtime.hpp>
+
+#include <c10/util/Optional.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace gad {
+
+struct bigan_options {
+  // ---- Networks ------------------------------------------------------------------------
+  nn::architecture network = nn::alad_mnist_architecture();
+
+  // ---- Optimisation --------------------------------------------------------------------
+  /// The reference scripts have no usable default (ALAD's is 0); the ALAD MNIST report trained
+  /// about 10 epochs.
+  int epochs = 10;
+  /// Images per step. The D step and the G/E step each take one batch per iteration from two
+  /// independent shuffles of the training set; the tail that does not fill a batch is dropped.
+  std::int64_t batch_size = 32;
+  /// One Adam per network (E, G, D_xz, D_xx, D_zz), all with this learning rate.
+  double learning_rate = 2e-4;
+  double adam_beta1 = 0.5;
+  double adam_beta2 = 0.999;
+  double adam_eps = 1e-8;
+  /// Decay of the exponential moving averages of the scoring networks' weights.
+  double ema_decay = 0.999;
+
+  // ---- Scoring ---------------------------------------------------------------------------
+  /// Degree d of the norms in the fm score and in both terms of the EGBAD score (>= 1).
+  double degree = 1.0;
+  /// EGBAD's weight w of the discriminator term: (1 - w) * recon + w * L_D, in [0, 1].
+  double egbad_weight = 0.1;
+  /// Samples per forward pass when scoring (speed and memory only: scoring is in eval mode).
+  std::int64_t score_batch_size = 256;
+
+  // ---- Decisions -------------------------------------------------------------------------
+  /// Decision threshold (score > threshold means anomalous) when contamination is unset.
+  double threshold = 0.0;
+  /// When set, fit() sets the threshold to the (1 - contamination) quantile of the training
+  /// scores (PyOD's convention and default); must lie in (0, 0.5].
+  c10::optional<double> contamination = 0.1;
+
+  // ---- Model selection (only when fit() gets a validation set) ----------------------------
+  /// Validate after every this many epochs; the reference validates every epoch.
+  int validate_every = 1;
+  /// Validations before epoch select_from_epoch (0-based count of epochs run) are reported but
+  /// never restored, so an early lucky epoch is not kept.
+  int select_from_epoch = 0;
+
+  // ---- Seed, threads, device -------------------------------------------------------------
+  runtime_options runtime;
+};
+
+/// The same struct serves both detectors; these names read better at the call site.
+using alad_options = bigan_options;
+using egbad_options = bigan_options;
+
+inline bigan_options alad_mnist_options() { return bigan_options{}; }
+
+inline bigan_options egbad_mnist_options() {
+  bigan_options o;
+  o.network = nn::egbad_mnist_architecture();
+  o.learning_rate = 1e-5;
+  o.batch_size = 100;
+  return o;
+}
+
+inline bigan_options alad_kdd_options(std::int64_t features = 121) {
+  bigan_options o;
+  o.network = nn::alad_kdd_architecture(features);
+  o.learning_rate = 1e-5;
+  o.batch_size = 50;
+  // The reference's KDD threshold: the top 20 % of scores are anomalous.
+  o.contamination = 0.2;
+  return o;
+}
+
+namespace detail {
+inline std::string bigan_num(double v) {
+  std::string s = std::to_string(v);
+  if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+inline void bigan_require(bool ok, const std::string& message) {
+  if (!ok) throw invalid_argument("bigan_options: " + message);
+}
+}  // namespace detail
+
+/// Throws gad::invalid_argument naming the first setting outside its domain. The network's
+/// layer tables are checked when the networks are built (their errors name the layer).
+inline void validate(const bigan_options& o) {
+  using detail::bigan_num;
+  using detail::bigan_require;
+  bigan_require(o.epochs > 0, "epochs must be > 0, got " + std::to_string(o.epochs));
+  bigan_require(o.batch_size > 0, "batch_size must be > 0, got " + std::to_string(o.batch_size));
+  bigan_require(std::isfinite(o.learning_rate) && o.learning_rate > 0.0,
+                "learning_rate must be > 0, got " + bigan_num(o.learning_rate));
+  bigan_require(o.adam_beta1 >= 0.0 && o.adam_beta1 < 1.0,
+                "adam_beta1 must lie in [0, 1), got " + bigan_num(o.adam_beta1));
+  bigan_require(o.adam_beta2 >= 0.0 && o.adam_beta2 < 1.0,
+                "adam_beta2 must lie in [0, 1), got " + bigan_num(o.adam_beta2));
+  bigan_require(std::isfinite(o.adam_eps) && o.adam_eps > 0.0,
+                "adam_eps must be > 0, got " + bigan_num(o.adam_eps));
+  bigan_require(o.ema_decay >= 0.0 && o.ema_decay < 1.0,
+                "ema_decay must lie in [0, 1), got " + bigan_num(o.ema_decay));
+  bigan_require(std::isfinite(o.degree) && o.degree >= 1.0,
+                "degree must be >= 1 (a norm's order), got " + bigan_num(o.degree));
+  bigan_require(o.egbad_weight >= 0.0 && o.egbad_weight <= 1.0,
+                "egbad_weight must lie in [0, 1], got " + bigan_num(o.egbad_weight));
+  bigan_require(o.score_batch_size > 0,
+                "score_batch_size must be > 0, got " + std::to_string(o.score_batch_size));
+  bigan_require(std::isfinite(o.threshold),
+                "threshold must be finite, got " + bigan_num(o.threshold));
+  if (o.contamination) {
+    const double c = *o.contamination;
+    bigan_require(c > 0.0 && c <= 0.5, "contamination must lie in (0, 0.5], got " + bigan_num(c));
+  }
+  bigan_require(o.validate_every > 0,
+                "validate_every must be > 0, got " + std::to_string(o.validate_every));
+  bigan_require(o.select_from_epoch >= 0,
+                "select_from_epoch must be >= 0, got " + std::to_string(o.select_from_epoch));
+  const nn::architecture& a = o.network;
+  bigan_require(a.input_shape.size() == 1 || a.input_shape.size() == 3,
+                "network.input_shape must be {C, H, W} or {F}, got " +
+                    std::to_string(a.input_shape.size()) + " dimensions");
+  for (auto d : a.input_shape) {
+    bigan_require(d > 0, "network.input_shape entries must be > 0, got " + std::to_string(d));
+  }
+  bigan_require(a.latent_dim > 0,
+                "network.latent_dim must be > 0, got " + std::to_string(a.latent_dim));
+  bigan_require(std::isfinite(a.init_std) && a.init_std > 0.0,
+                "network.init_std must be > 0, got " + bigan_num(a.init_std));
+  bigan_require(std::isfinite(a.batch_norm_eps) && a.batch_norm_eps > 0.0,
+                "network.batch_norm_eps must be > 0, got " + bigan_num(a.batch_norm_eps));
+  bigan_require(
+      a.batch_norm_momentum >= 0.0 && a.batch_norm_momentum <= 1.0,
+      "network.batch_norm_momentum must lie in [0, 1], got " + bigan_num(a.batch_norm_momentum));
+}
+
+}  // namespace gad

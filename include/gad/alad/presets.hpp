@@ -1,0 +1,118 @@
+#pragma once
+// The reference networks as gad::nn::architecture values (layer tables: spec alad-egbad §3, §6).
+//
+//   alad_mnist_architecture()   the ALAD MNIST fork's networks (CIFAR-10 D's, MNIST E and G)
+//   egbad_mnist_architecture()  EGBAD's BiGAN for MNIST (only E, G and D_xz)
+//   alad_kdd_architecture()     ALAD's KDD99 MLPs (121 one-hot features by default)
+//
+// Only the shapes live here; learning rates and batch sizes are in the option presets of
+// gad/alad/options.hpp, which start from these.
+#include <gad/alad/architecture.hpp>
+#include <gad/core/error.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace gad::nn {
+
+/// ALAD on 28x28x1 images, latent 100, N(0, 0.01) init, LReLU 0.2, dropout 0.2.
+/// The 7 -> 4 encoder/D_xz convolutions and both D_xx convolutions pad asymmetrically.
+inline architecture alad_mnist_architecture() {
+  using L = layer_spec;
+  constexpr double s = 0.2;
+  constexpr double p = 0.2;
+  architecture a;
+  a.name = "alad-mnist";
+  a.input_shape = {1, 28, 28};
+  a.latent_dim = 100;
+  a.encoder = {
+      L::conv_layer(128, 4, 2).bn().lrelu(s),       // 28 -> 14
+      L::conv_layer(256, 4, 2).bn().lrelu(s),       // 14 -> 7
+      L::conv_layer(512, 4, 2).bn().lrelu(s),       // 7 -> 4, pads (1, 2)
+      L::conv_layer(100, 4, 1, tf_padding::valid),  // 4 -> 1: the latent, linear
+  };
+  a.generator = {
+      L::dense_layer(1024).bn().relu(), L::dense_layer(7 * 7 * 128).bn().relu(),
+      L::unflatten_to(128, 7, 7),       L::deconv_layer(128, 4, 2).bn().relu(),  // 7 -> 14
+      L::deconv_layer(1, 4, 2).tanh(),                                           // 14 -> 28
+  };
+  a.dxz_x = {
+      L::conv_layer(128, 4, 2).lrelu(s), L::conv_layer(256, 4, 2).bn().lrelu(s),
+      L::conv_layer(512, 4, 2).bn().lrelu(s),  // -> 4x4x512 = 8192 features
+  };
+  // The reference applies 1x1 convolutions to z reshaped to 1x1: dense layers in effect.
+  a.dxz_z = {L::dense_layer(512).lrelu(s).drop(p), L::dense_layer(512).lrelu(s).drop(p)};
+  a.dxz_joint = {L::dense_layer(1024).lrelu(s).drop(p)};
+  a.dxx = {
+      L::conv_layer(64, 5, 2).lrelu(s).drop(p),   // 56x28 -> 28x14, pads (1, 2)
+      L::conv_layer(128, 5, 2).lrelu(s).drop(p),  // -> 14x7: 12544 features
+  };
+  a.dxx_merge = pair_merge::height;
+  a.dzz = {L::dense_layer(64).lrelu(s).drop(p), L::dense_layer(32).lrelu(s).drop(p)};
+  a.init = weight_init::normal;
+  a.init_std = 0.01;
+  return a;
+}
+
+/// EGBAD's BiGAN on 28x28x1 images: latent 200, N(0, 0.02) init, LReLU 0.1, dropout 0.5.
+/// `encoder_first_activation` = false gives the encoder as it was when the paper was written
+/// (the reference added the first layer's LReLU later, in commit f9ee733). There is no D_xx or
+/// D_zz: EGBAD's discriminator set is {D_xz}.
+inline architecture egbad_mnist_architecture(bool encoder_first_activation = true) {
+  using L = layer_spec;
+  constexpr double s = 0.1;
+  constexpr double p = 0.5;
+  architecture a;
+  a.name = "egbad-mnist";
+  a.input_shape = {1, 28, 28};
+  a.latent_dim = 200;
+  L first = L::conv_layer(32, 3, 1);  // 28 -> 28
+  if (encoder_first_activation) first.lrelu(s);
+  a.encoder = {
+      first,
+      L::conv_layer(64, 3, 2).bn().lrelu(s),   // 28 -> 14, pads (0, 1)
+      L::conv_layer(128, 3, 2).bn().lrelu(s),  // 14 -> 7, pads (0, 1)
+      L::dense_layer(200),
+  };
+  a.generator = {
+      L::dense_layer(1024).bn().relu(), L::dense_layer(7 * 7 * 128).bn().relu(),
+      L::unflatten_to(128, 7, 7),       L::deconv_layer(64, 4, 2).bn().relu(),
+      L::deconv_layer(1, 4, 2).tanh(),
+  };
+  a.dxz_x = {
+      L::conv_layer(64, 4, 2).lrelu(s).drop(p),
+      L::conv_layer(64, 4, 2).bn().lrelu(s).drop(p),  // -> 7x7x64 = 3136 features
+  };
+  a.dxz_z = {L::dense_layer(512).lrelu(s).drop(p)};
+  a.dxz_joint = {L::dense_layer(1024).lrelu(s).drop(p)};
+  a.init = weight_init::normal;
+  a.init_std = 0.02;
+  return a;
+}
+
+/// ALAD's KDD99 networks: MLPs on `features` inputs (121 after the reference's one-hot
+/// encoding), latent 32, Xavier init. The generator's output is linear, so inputs need no
+/// particular range.
+inline architecture alad_kdd_architecture(std::int64_t features = 121) {
+  if (features < 1) {
+    throw invalid_argument("alad_kdd_architecture: features must be >= 1, got " +
+                           std::to_string(features));
+  }
+  using L = layer_spec;
+  constexpr double s = 0.2;
+  architecture a;
+  a.name = "alad-kdd";
+  a.input_shape = {features};
+  a.latent_dim = 32;
+  a.encoder = {L::dense_layer(64).lrelu(s), L::dense_layer(32)};
+  a.generator = {L::dense_layer(64).relu(), L::dense_layer(128).relu(), L::dense_layer(features)};
+  a.dxz_x = {L::dense_layer(128).bn().lrelu(s)};
+  a.dxz_z = {L::dense_layer(128).lrelu(s).drop(0.5)};
+  a.dxz_joint = {L::dense_layer(128).lrelu(s).drop(0.5)};
+  a.dxx = {L::dense_layer(128).lrelu(s).drop(0.2)};
+  a.dzz = {L::dense_layer(32).lrelu(s).drop(0.2)};
+  a.init = weight_init::xavier_uniform;
+  return a;
+}
+
+}  // namespace gad::nn
