@@ -29,6 +29,8 @@
 #include <gad/core/error.hpp>
 #include <gad/core/random.hpp>
 #include <gad/core/runtime.hpp>
+#include <gad/detail/module_state.hpp>
+#include <gad/detail/shape_string.hpp>
 #include <gad/core/threads.hpp>
 #include <gad/data/dataset.hpp>
 #include <gad/metrics/roc.hpp>
@@ -61,16 +63,10 @@ using named_scores = std::vector<std::pair<std::string, torch::Tensor>>;
 
 namespace alad_detail {
 
-inline std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "an undefined tensor";
-  std::string s = "[";
-  for (std::int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
-}
-
-inline bool all_finite(const torch::Tensor& t) {
-  return t.numel() == 0 || torch::isfinite(t).all().item<bool>();
-}
+using detail::all_finite;
+using detail::frozen_parameters;
+using detail::restore;
+using detail::snapshot;
 
 /// Sets modules to train or eval mode for a scope and restores each one's previous mode.
 class mode_scope {
@@ -118,38 +114,6 @@ class frozen_batch_stats {
  private:
   std::vector<std::pair<c10::optional<double>*, c10::optional<double>>> saved_;
 };
-
-/// Turns off gradient tracking of a module's parameters for a scope: the discriminators during
-/// the generator/encoder step, whose gradients would be thrown away.
-class frozen_parameters {
- public:
-  explicit frozen_parameters(torch::nn::Module& module) : params_(module.parameters()) {
-    for (auto& p : params_) p.requires_grad_(false);
-  }
-  ~frozen_parameters() {
-    for (auto& p : params_) p.requires_grad_(true);
-  }
-  frozen_parameters(const frozen_parameters&) = delete;
-  frozen_parameters& operator=(const frozen_parameters&) = delete;
-
- private:
-  std::vector<torch::Tensor> params_;
-};
-
-inline std::vector<torch::Tensor> snapshot(const torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> out;
-  for (const auto& p : module.parameters()) out.push_back(p.detach().clone());
-  for (const auto& b : module.buffers()) out.push_back(b.detach().clone());
-  return out;
-}
-
-inline void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
-  torch::NoGradGuard no_grad;
-  std::size_t i = 0;
-  for (auto& p : module.parameters()) p.copy_(saved.at(i++));
-  for (auto& b : module.buffers()) b.copy_(saved.at(i++));
-}
 
 inline std::vector<double> to_doubles(const torch::Tensor& t) {
   const torch::Tensor c = t.to(torch::kCPU, torch::kDouble).contiguous();
@@ -746,7 +710,7 @@ class engine<family::bigan, P> {
     ok = ok || (x.dim() == 2 && x.size(1) == a.input_numel());
     if (!ok) {
       throw invalid_argument(where + "expected " + expected_shape() + " for network '" + a.name +
-                             "', got " + alad_detail::shape_of(x));
+                             "', got " + detail::shape_string(x));
     }
     if (!x.is_floating_point()) {
       throw invalid_argument(where + "expected floating-point values, got " +
@@ -778,7 +742,7 @@ class engine<family::bigan, P> {
     const torch::Tensor& labels = set.labels;
     if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) {
       throw invalid_argument(name() + " fit: the validation set needs one label per sample ([" +
-                             std::to_string(n) + "]), got " + alad_detail::shape_of(labels));
+                             std::to_string(n) + "]), got " + detail::shape_string(labels));
     }
     const torch::Tensor l = labels.to(torch::kCPU, torch::kLong).contiguous();
     const std::int64_t* p = l.data_ptr<std::int64_t>();

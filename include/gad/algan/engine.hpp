@@ -18,6 +18,8 @@
 #include <gad/core/runtime.hpp>
 #include <gad/core/threads.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/detail/module_state.hpp>
+#include <gad/detail/shape_string.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/policy/detector.hpp>
 #include <gad/train/callbacks.hpp>
@@ -42,13 +44,6 @@ namespace gad {
 
 namespace algan_detail {
 
-inline std::string algan_shape(const torch::Tensor& t) {
-  if (!t.defined()) return "an undefined tensor";
-  std::string s = "[";
-  for (std::int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
-}
-
 /// Puts a module (and its children) in train or eval mode and restores the previous mode.
 class module_mode_guard {
  public:
@@ -65,42 +60,10 @@ class module_mode_guard {
   bool was_training_;
 };
 
-/// Turns off gradient tracking of a module's parameters for a scope (used for D during the
-/// generator step: the reference computes D's gradients there and then discards them).
-class frozen_parameters {
- public:
-  explicit frozen_parameters(torch::nn::Module& module) : params_(module.parameters()) {
-    for (auto& p : params_) p.requires_grad_(false);
-  }
-  ~frozen_parameters() {
-    for (auto& p : params_) p.requires_grad_(true);
-  }
-  frozen_parameters(const frozen_parameters&) = delete;
-  frozen_parameters& operator=(const frozen_parameters&) = delete;
-
- private:
-  std::vector<torch::Tensor> params_;
-};
-
-/// Deep copy of every parameter and buffer (running stats, spectral-norm vectors) of a module.
-inline std::vector<torch::Tensor> snapshot(const torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> out;
-  for (const auto& p : module.parameters()) out.push_back(p.detach().clone());
-  for (const auto& b : module.buffers()) out.push_back(b.detach().clone());
-  return out;
-}
-
-inline void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
-  torch::NoGradGuard no_grad;
-  std::size_t i = 0;
-  for (auto& p : module.parameters()) p.copy_(saved.at(i++));
-  for (auto& b : module.buffers()) b.copy_(saved.at(i++));
-}
-
-inline bool all_finite(const torch::Tensor& t) {
-  return t.numel() == 0 || torch::isfinite(t).all().item<bool>();
-}
+using detail::all_finite;
+using detail::frozen_parameters;
+using detail::restore;
+using detail::snapshot;
 
 }  // namespace algan_detail
 
@@ -354,7 +317,7 @@ class engine<family::algan, P> {
     if (!z.defined() || z.dim() != 2 || z.size(1) != options_.z_dim) {
       throw invalid_argument("ALGAN generate: expected latents of shape [n, " +
                              std::to_string(options_.z_dim) + "], got " +
-                             algan_detail::algan_shape(z));
+                             detail::shape_string(z));
     }
     torch::NoGradGuard no_grad;
     algan_detail::module_mode_guard eval(*G_, false);
@@ -561,7 +524,7 @@ class engine<family::algan, P> {
     const bool as_rows = x.dim() == 2 && x.size(1) == options_.image_numel();
     if (!as_images && !as_rows) {
       throw invalid_argument("ALGAN " + what + ": expected images of shape " + expected_shape() +
-                             ", got " + algan_detail::algan_shape(x));
+                             ", got " + detail::shape_string(x));
     }
     if (!x.is_floating_point()) {
       throw invalid_argument("ALGAN " + what + ": expected floating-point images in [-1, 1], got " +
@@ -594,7 +557,7 @@ class engine<family::algan, P> {
     const torch::Tensor& labels = set.labels;
     if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) {
       throw invalid_argument("ALGAN fit: the validation set needs one label per image ([" +
-                             std::to_string(n) + "]), got " + algan_detail::algan_shape(labels));
+                             std::to_string(n) + "]), got " + detail::shape_string(labels));
     }
     const torch::Tensor l = labels.to(torch::kCPU, torch::kLong).contiguous();
     const std::int64_t* p = l.data_ptr<std::int64_t>();

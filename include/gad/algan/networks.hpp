@@ -6,6 +6,7 @@
 // Widths and sizes are run-time values; the reference widths are the defaults of
 // gad::algan_options. Both networks work on flattened images.
 #include <gad/core/error.hpp>
+#include <gad/detail/shape_string.hpp>
 #include <gad/nn/spectral_linear.hpp>
 
 #include <ATen/core/Generator.h>
@@ -80,7 +81,7 @@ class AlganGeneratorImpl : public torch::nn::Cloneable<AlganGeneratorImpl> {
     if (z.dim() != 2 || z.size(1) != options.z_dim) {
       throw invalid_argument("ALGAN generator: expected latents of shape [N, " +
                              std::to_string(options.z_dim) + "], got " +
-                             gad::nn::detail::spectral_shape_string(z));
+                             gad::detail::shape_string(z));
     }
     torch::Tensor h = z;
     for (std::size_t i = 0; i < linears.size(); ++i) {
@@ -169,7 +170,7 @@ class AlganDiscriminatorImpl : public torch::nn::Cloneable<AlganDiscriminatorImp
     if (x.dim() != 2 || x.size(1) != options.in_features) {
       throw invalid_argument("ALGAN discriminator: expected flattened images of shape [N, " +
                              std::to_string(options.in_features) + "], got " +
-                             gad::nn::detail::spectral_shape_string(x));
+                             gad::detail::shape_string(x));
     }
     namespace F = torch::nn::functional;
     const auto act = F::LeakyReLUFuncOptions().negative_slope(options.leaky_relu_slope);

@@ -89,7 +89,7 @@ class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
     if ((input.dim() != 3 && input.dim() != 4) || input.size(-3) != options.in_channels()) {
       throw invalid_argument("SpectralConv2d: expected input of shape [N, " +
                              std::to_string(options.in_channels()) + ", H, W], got " +
-                             detail::spectral_shape_string(input));
+                             gad::detail::shape_string(input));
     }
     const torch::Tensor w =
         spectral_normalized_weight(weight_orig, weight_u, weight_v, sn_options, is_training());
@@ -109,8 +109,8 @@ class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
   void reset_weight(const torch::Tensor& new_weight) {
     if (!new_weight.defined() || new_weight.sizes() != weight_orig.sizes()) {
       throw invalid_argument("SpectralConv2d::reset_weight: expected shape " +
-                             detail::spectral_shape_string(weight_orig) + ", got " +
-                             detail::spectral_shape_string(new_weight));
+                             gad::detail::shape_string(weight_orig) + ", got " +
+                             gad::detail::shape_string(new_weight));
     }
     torch::NoGradGuard no_grad;
     weight_orig.copy_(new_weight);

@@ -84,7 +84,7 @@ class SpectralLinearImpl : public torch::nn::Cloneable<SpectralLinearImpl> {
     if (input.dim() < 1 || input.size(-1) != options.in_features()) {
       throw invalid_argument("SpectralLinear: expected input of shape [..., " +
                              std::to_string(options.in_features()) + "], got " +
-                             detail::spectral_shape_string(input));
+                             gad::detail::shape_string(input));
     }
     const torch::Tensor w =
         spectral_normalized_weight(weight_orig, weight_u, weight_v, sn_options, is_training());
@@ -104,8 +104,8 @@ class SpectralLinearImpl : public torch::nn::Cloneable<SpectralLinearImpl> {
   void reset_weight(const torch::Tensor& new_weight) {
     if (!new_weight.defined() || new_weight.sizes() != weight_orig.sizes()) {
       throw invalid_argument("SpectralLinear::reset_weight: expected shape " +
-                             detail::spectral_shape_string(weight_orig) + ", got " +
-                             detail::spectral_shape_string(new_weight));
+                             gad::detail::shape_string(weight_orig) + ", got " +
+                             gad::detail::shape_string(new_weight));
     }
     torch::NoGradGuard no_grad;
     weight_orig.copy_(new_weight);

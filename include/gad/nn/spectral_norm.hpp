@@ -5,6 +5,7 @@
 // the state. Matching PyTorch step for step matters because the ported detectors' training
 // dynamics (and any checkpoint loaded from Python) depend on exactly when u and v move.
 #include <gad/core/error.hpp>
+#include <gad/detail/shape_string.hpp>
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
@@ -18,18 +19,6 @@
 
 namespace gad::nn {
 
-namespace detail {
-// "[2, 3]" for error messages about shapes.
-inline std::string spectral_shape_string(const torch::Tensor& t) {
-  if (!t.defined()) return "an undefined tensor";
-  std::string s = "[";
-  for (std::int64_t i = 0; i < t.dim(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(t.size(i));
-  }
-  return s + "]";
-}
-}  // namespace detail
 
 /// Settings of the power iteration, with PyTorch's defaults.
 struct SpectralNormOptions {

@@ -1,0 +1,52 @@
+#pragma once
+// Scoped changes to modules and deep copies of their state, shared by the training engines:
+// best-checkpoint snapshots must hold buffers too (batch-norm statistics, spectral-norm
+// vectors), and every temporary change must be undone even when training throws.
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cstddef>
+#include <vector>
+
+namespace gad::detail {
+
+inline bool all_finite(const torch::Tensor& t) {
+  return t.numel() == 0 || torch::isfinite(t).all().item<bool>();
+}
+
+/// Turns off gradient tracking of a module's parameters for a scope: a discriminator during
+/// the generator step, whose gradients the reference computes and then throws away.
+class frozen_parameters {
+ public:
+  explicit frozen_parameters(torch::nn::Module& module) : params_(module.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~frozen_parameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  frozen_parameters(const frozen_parameters&) = delete;
+  frozen_parameters& operator=(const frozen_parameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+
+/// Deep copy of every parameter and buffer of a module.
+inline std::vector<torch::Tensor> snapshot(const torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out;
+  for (const auto& p : module.parameters()) out.push_back(p.detach().clone());
+  for (const auto& b : module.buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+/// Copies a snapshot() of the same module structure back in place.
+inline void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  std::size_t i = 0;
+  for (auto& p : module.parameters()) p.copy_(saved.at(i++));
+  for (auto& b : module.buffers()) b.copy_(saved.at(i++));
+}
+
+}  // namespace gad::detail
