@@ -316,8 +316,7 @@ class engine<family::algan, P> {
   torch::Tensor generate(const torch::Tensor& z) const {
     if (!z.defined() || z.dim() != 2 || z.size(1) != options_.z_dim) {
       throw invalid_argument("ALGAN generate: expected latents of shape [n, " +
-                             std::to_string(options_.z_dim) + "], got " +
-                             detail::shape_string(z));
+                             std::to_string(options_.z_dim) + "], got " + detail::shape_string(z));
     }
     torch::NoGradGuard no_grad;
     algan_detail::module_mode_guard eval(*G_, false);
