@@ -27,6 +27,8 @@
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
 
+#include "../common/example_util.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -69,27 +71,9 @@ struct settings {
   std::string command_line;
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-// Writes `content` to `path` through a sibling temporary file and a rename, which replaces the
-// target in one step on POSIX file systems.
-void write_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) throw gad::error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-}
-
-std::vector<double> to_vector(const torch::Tensor& t) {
-  const torch::Tensor c = t.to(torch::kCPU, torch::kDouble).contiguous();
-  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
-}
+using gad_examples::seconds_since;
+using gad_examples::to_vector;
+using gad_examples::write_atomically;
 
 std::vector<int> to_labels(const torch::Tensor& t) {
   const torch::Tensor c = t.to(torch::kCPU, torch::kInt).contiguous();
