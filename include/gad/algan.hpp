@@ -13,7 +13,7 @@
 //   gad::algan<gad::norm::none>                          D without spectral normalization
 //   gad::algan<gad::norm::spectral, gad::shift::none>    a plain GAN scored by its D
 #include <gad/algan/engine.hpp>
-#include <gad/algan/fit_report.hpp>
+#include <gad/train/fit_report.hpp>
 #include <gad/algan/options.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/data/dataset.hpp>

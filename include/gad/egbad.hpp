@@ -15,7 +15,7 @@
 #include <gad/alad/engine.hpp>
 #include <gad/alad/options.hpp>
 #include <gad/alad/presets.hpp>
-#include <gad/algan/fit_report.hpp>
+#include <gad/train/fit_report.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/data/dataset.hpp>
 #include <gad/policy/detector.hpp>

@@ -25,7 +25,7 @@
 #include <gad/alad/networks.hpp>
 #include <gad/alad/options.hpp>
 #include <gad/alad/scores.hpp>
-#include <gad/algan/fit_report.hpp>
+#include <gad/train/fit_report.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/random.hpp>
 #include <gad/core/runtime.hpp>
@@ -291,16 +291,11 @@ class engine<family::bigan, P> {
           v.epoch = epoch;
           v.auroc = validation_auroc(x_val, y_val, epoch);
           v.eligible = epoch >= options_.select_from_epoch;
-          if (v.eligible && (report.best_epoch < 0 || v.auroc >= report.best_validation_auroc)) {
-            report.best_epoch = epoch;
-            report.best_validation_auroc = v.auroc;
-            best = snapshot_scoring_networks();
-            v.selected = true;
-          }
+          v.selected = record_validation(report, epoch, v.auroc, v.eligible);
+          if (v.selected) best = snapshot_scoring_networks();
           v.best_epoch = report.best_epoch;
           v.best_auroc = report.best_validation_auroc;
           v.seconds = seconds_since(val_start);
-          report.validations.push_back({epoch, v.auroc, v.eligible});
           stop = train::notify_validation(v, callbacks...) || stop;
         }
       }
@@ -319,14 +314,7 @@ class engine<family::bigan, P> {
     report.threshold = threshold_;
     report.wall_seconds = seconds_since(start);
 
-    train::train_end_info end;
-    end.epochs_run = report.epochs_run;
-    end.iterations = report.iterations;
-    end.wall_seconds = report.wall_seconds;
-    end.stopped_early = report.stopped_early;
-    end.best_epoch = report.best_epoch;
-    end.best_auroc = report.best_validation_auroc;
-    train::notify_train_end(end, callbacks...);
+    train::notify_train_end(train_end_of(report), callbacks...);
     return report;
   }
 

@@ -9,7 +9,7 @@
 //                          replay-buffered fakes, weighted by alpha and xi.
 //   shift::none            the ablation: a plain GAN whose discriminator scores images.
 // Normalization policy: norm::spectral wraps D's hidden layers in spectral norm, norm::none not.
-#include <gad/algan/fit_report.hpp>
+#include <gad/train/fit_report.hpp>
 #include <gad/algan/losses.hpp>
 #include <gad/algan/networks.hpp>
 #include <gad/algan/options.hpp>
@@ -238,17 +238,14 @@ class engine<family::algan, P> {
           v.epoch = epoch;
           v.auroc = validation_auroc(x_val, y_val, epoch);
           v.eligible = epoch + 1 >= options_.select_from_epoch;
-          if (v.eligible && (report.best_epoch < 0 || v.auroc >= report.best_validation_auroc)) {
-            report.best_epoch = epoch;
-            report.best_validation_auroc = v.auroc;
+          v.selected = record_validation(report, epoch, v.auroc, v.eligible);
+          if (v.selected) {
             best_g = algan_detail::snapshot(*G_);
             best_d = algan_detail::snapshot(*D_);
-            v.selected = true;
           }
           v.best_epoch = report.best_epoch;
           v.best_auroc = report.best_validation_auroc;
           v.seconds = seconds_since(val_start);
-          report.validations.push_back({epoch, v.auroc, v.eligible});
           stop = train::notify_validation(v, callbacks...) || stop;
         }
       }
@@ -267,14 +264,7 @@ class engine<family::algan, P> {
     report.threshold = threshold_;
     report.wall_seconds = seconds_since(start);
 
-    train::train_end_info end;
-    end.epochs_run = report.epochs_run;
-    end.iterations = report.iterations;
-    end.wall_seconds = report.wall_seconds;
-    end.stopped_early = report.stopped_early;
-    end.best_epoch = report.best_epoch;
-    end.best_auroc = report.best_validation_auroc;
-    train::notify_train_end(end, callbacks...);
+    train::notify_train_end(train_end_of(report), callbacks...);
     return report;
   }
 

@@ -102,18 +102,12 @@ class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
 
   /// The current estimate u . (W v) of the reshaped kernel's largest singular value.
   torch::Tensor sigma() const {
-    return spectral_sigma(spectral_weight_matrix(weight_orig), weight_u.clone(), weight_v.clone());
+    return spectral_stored_sigma(weight_orig, weight_u, weight_v);
   }
 
   /// Copies `new_weight` (same shape as weight_orig) into weight_orig; u and v are kept.
   void reset_weight(const torch::Tensor& new_weight) {
-    if (!new_weight.defined() || new_weight.sizes() != weight_orig.sizes()) {
-      throw invalid_argument("SpectralConv2d::reset_weight: expected shape " +
-                             gad::detail::shape_string(weight_orig) + ", got " +
-                             gad::detail::shape_string(new_weight));
-    }
-    torch::NoGradGuard no_grad;
-    weight_orig.copy_(new_weight);
+    spectral_copy_weight("SpectralConv2d", weight_orig, new_weight);
   }
 
   /// A plain Conv2d computing what eval mode computes now (for inference or export). Its

@@ -97,18 +97,12 @@ class SpectralLinearImpl : public torch::nn::Cloneable<SpectralLinearImpl> {
 
   /// The current estimate u . (W v) of weight_orig's largest singular value.
   torch::Tensor sigma() const {
-    return spectral_sigma(spectral_weight_matrix(weight_orig), weight_u.clone(), weight_v.clone());
+    return spectral_stored_sigma(weight_orig, weight_u, weight_v);
   }
 
   /// Copies `new_weight` ([out_features, in_features]) into weight_orig; u and v are kept.
   void reset_weight(const torch::Tensor& new_weight) {
-    if (!new_weight.defined() || new_weight.sizes() != weight_orig.sizes()) {
-      throw invalid_argument("SpectralLinear::reset_weight: expected shape " +
-                             gad::detail::shape_string(weight_orig) + ", got " +
-                             gad::detail::shape_string(new_weight));
-    }
-    torch::NoGradGuard no_grad;
-    weight_orig.copy_(new_weight);
+    spectral_copy_weight("SpectralLinear", weight_orig, new_weight);
   }
 
   /// A plain Linear computing what eval mode computes now (for inference or export). Its

@@ -83,6 +83,13 @@ inline torch::Tensor spectral_sigma(const torch::Tensor& weight_mat, const torch
   return torch::dot(u, torch::mv(weight_mat, v));
 }
 
+/// sigma from the stored u and v without advancing them, differentiable in weight_orig: what
+/// the next eval-mode forward divides by.
+inline torch::Tensor spectral_stored_sigma(const torch::Tensor& weight_orig, const torch::Tensor& u,
+                                           const torch::Tensor& v) {
+  return spectral_sigma(spectral_weight_matrix(weight_orig), u.clone(), v.clone());
+}
+
 /// weight_orig / sigma, the weight a spectrally normalized layer applies. With
 /// `do_power_iteration` (training mode) u and v are first advanced in place.
 ///
@@ -96,9 +103,20 @@ inline torch::Tensor spectral_normalized_weight(const torch::Tensor& weight_orig
     torch::NoGradGuard no_grad;
     spectral_power_iteration_(spectral_weight_matrix(weight_orig), u, v, options);
   }
-  const torch::Tensor sigma =
-      spectral_sigma(spectral_weight_matrix(weight_orig), u.clone(), v.clone());
-  return weight_orig / sigma;
+  return weight_orig / spectral_stored_sigma(weight_orig, u, v);
+}
+
+/// Copies `new_weight` into `weight_orig` (u and v are kept) after checking the shape; `who`
+/// names the layer in the error message.
+inline void spectral_copy_weight(const std::string& who, const torch::Tensor& weight_orig,
+                                 const torch::Tensor& new_weight) {
+  if (!new_weight.defined() || new_weight.sizes() != weight_orig.sizes()) {
+    throw invalid_argument(who + "::reset_weight: expected shape " +
+                           gad::detail::shape_string(weight_orig) + ", got " +
+                           gad::detail::shape_string(new_weight));
+  }
+  torch::NoGradGuard no_grad;
+  weight_orig.copy_(new_weight);
 }
 
 }  // namespace gad::nn

@@ -1,5 +1,8 @@
 #pragma once
 // What fit() hands back: which weights the detector ended up with and how training went.
+// Shared by every engine, together with the bookkeeping that fills it the same way for all.
+#include <gad/train/callbacks.hpp>
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -32,5 +35,30 @@ struct fit_report {
   double threshold = 0.0;
   double wall_seconds = 0.0;
 };
+
+/// Records one validation in `report`; true when it becomes the best checkpoint. Only eligible
+/// validations compete, and ties go to the later epoch, as in the ALGAN reference code.
+inline bool record_validation(fit_report& report, int epoch, double auroc, bool eligible) {
+  const bool selected =
+      eligible && (report.best_epoch < 0 || auroc >= report.best_validation_auroc);
+  if (selected) {
+    report.best_epoch = epoch;
+    report.best_validation_auroc = auroc;
+  }
+  report.validations.push_back({epoch, auroc, eligible});
+  return selected;
+}
+
+/// What the on_train_end hook receives, derived from the finished report.
+inline train::train_end_info train_end_of(const fit_report& report) {
+  train::train_end_info end;
+  end.epochs_run = report.epochs_run;
+  end.iterations = report.iterations;
+  end.wall_seconds = report.wall_seconds;
+  end.stopped_early = report.stopped_early;
+  end.best_epoch = report.best_epoch;
+  end.best_auroc = report.best_validation_auroc;
+  return end;
+}
 
 }  // namespace gad
