@@ -9,10 +9,10 @@
 //                          replay-buffered fakes, weighted by alpha and xi.
 //   shift::none            the ablation: a plain GAN whose discriminator scores images.
 // Normalization policy: norm::spectral wraps D's hidden layers in spectral norm, norm::none not.
-#include <gad/train/fit_report.hpp>
 #include <gad/algan/losses.hpp>
 #include <gad/algan/networks.hpp>
 #include <gad/algan/options.hpp>
+#include <gad/algan/options_io.hpp>
 #include <gad/algan/replay_buffer.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/runtime.hpp>
@@ -20,9 +20,14 @@
 #include <gad/data/dataset.hpp>
 #include <gad/detail/module_state.hpp>
 #include <gad/detail/shape_string.hpp>
+#include <gad/io/archive.hpp>
+#include <gad/io/checkpoint.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/policy/detector.hpp>
+#include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/fit_loop.hpp>
+#include <gad/train/fit_report.hpp>
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
@@ -32,9 +37,10 @@
 #include <torch/utils.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -104,7 +110,8 @@ class engine<family::algan, P> {
   /// With a `validation` set (labels 1 = anomalous, both classes present) the detector is
   /// validated every options().validate_every epochs; at the end it holds the weights of the
   /// best validation inside the selection window (ties go to the later epoch), else those of
-  /// the last epoch. Callbacks: see gad/train/callbacks.hpp.
+  /// the last epoch. Callbacks: see gad/train/callbacks.hpp; gad/train/checkpoints.hpp has
+  /// ones that save resumable checkpoints.
   ///
   /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss becomes
   /// non-finite; in that case the detector keeps the best checkpoint selected so far, and is
@@ -112,160 +119,63 @@ class engine<family::algan, P> {
   template <class... Callbacks>
   fit_report fit(const data::dataset& train, const data::dataset* validation = nullptr,
                  Callbacks&&... callbacks) {
-    static_assert((is_callback<Callbacks> && ...),
-                  "every callback passed to fit() must define at least one of on_iteration_end, "
-                  "on_epoch_end, on_validation or on_train_end, callable on a non-const object");
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto seconds_since = [](clock::time_point t) {
-      return std::chrono::duration<double>(clock::now() - t).count();
-    };
-
-    const torch::Tensor x_train = prepare_training_images(train.images, "training set");
-    const std::int64_t n_train = x_train.size(0);
-    const std::int64_t batch = options_.batch_size;
-    if (batch > n_train) {
-      throw invalid_argument("ALGAN fit: batch_size " + std::to_string(batch) +
-                             " is larger than the training set (" + std::to_string(n_train) +
-                             " images); lower batch_size");
-    }
-    torch::Tensor x_val;
-    std::vector<int> y_val;
-    if (validation != nullptr) {
-      x_val = prepare_training_images(validation->images, "validation set");
-      y_val = validation_labels(*validation, x_val.size(0));
-    }
-
-    fitted_ = false;
+    check_callbacks<Callbacks...>();
+    const fit_data data = prepare_fit(train, validation);
     set_threads(runtime_.threads());
     initialize_networks();
-    G_->train();
-    D_->train();
-    namespace optim = torch::optim;
-    optim::Adam opt_g(G_->parameters(), optim::AdamOptions(options_.generator_lr)
-                                            .betas({options_.adam_beta1, options_.adam_beta2})
-                                            .eps(options_.adam_eps));
-    optim::Adam opt_d(D_->parameters(), optim::AdamOptions(options_.discriminator_lr)
-                                            .betas({options_.adam_beta1, options_.adam_beta2})
-                                            .eps(options_.adam_eps));
+    state_ = fresh_state(data);
+    return run(data, callbacks...);
+  }
 
-    at::Generator shuffle_gen = runtime_.generator("algan/shuffle");
-    at::Generator latent_gen = runtime_.generator("algan/latent");
-    replay_buffer buffer_normal(options_.replay_capacity(), runtime_.generator("algan/replay-n"));
-    replay_buffer buffer_anomalous(options_.replay_capacity(),
-                                   runtime_.generator("algan/replay-a"));
-
-    fit_report report;
-    report.loss_names = loss_names();
-    report.iterations_per_epoch = n_train / batch;  // drop_last, as the reference loader
-    std::vector<torch::Tensor> best_g;
-    std::vector<torch::Tensor> best_d;
-    const auto keep_best_or_unfit = [&] {
-      if (report.best_epoch >= 0) {
-        algan_detail::restore(*G_, best_g);
-        algan_detail::restore(*D_, best_d);
-        fitted_ = true;
-      }
-      G_->eval();
-      D_->eval();
-    };
-
-    latents z;
-    std::int64_t global_iteration = 0;
-    bool stop = false;
-    try {
-      for (int epoch = 0; epoch < options_.epochs && !stop; ++epoch) {
-        const auto epoch_start = clock::now();
-        const torch::Tensor order =
-            torch::randperm(n_train, shuffle_gen, torch::TensorOptions().dtype(torch::kLong))
-                .to(device());
-        std::vector<double> sums(report.loss_names.size(), 0.0);
-        std::int64_t it = 0;
-        for (; it < report.iterations_per_epoch && !stop; ++it, ++global_iteration) {
-          const torch::Tensor x =
-              x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
-          // The reference draws new latents only inside even epochs (see latent_resampling).
-          if (!z.normal.defined() || options_.resampling == latent_resampling::every_iteration ||
-              epoch % 2 == 0) {
-            z = draw_latents(latent_gen);
-          }
-          const step_context where{epoch, it, global_iteration};
-          const bool use_buffers = pseudo_anomalies && epoch >= 1;
-          step_losses losses;
-          torch::Tensor fake_normal;
-          torch::Tensor fake_anomalous;
-          for (int s = 0; s < options_.discriminator_steps; ++s) {
-            losses = discriminator_step(opt_d, x, z, use_buffers, buffer_normal, buffer_anomalous,
-                                        fake_normal, fake_anomalous, where);
-          }
-          losses.values.push_back(generator_step(opt_g, z.generator, where));
-          // Buffers receive the last D step's fakes, made before this iteration's G update.
-          if (pseudo_anomalies) {
-            buffer_normal.insert(fake_normal);
-            buffer_anomalous.insert(fake_anomalous);
-          }
-          for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += losses.values[k];
-          if constexpr (sizeof...(Callbacks) > 0) {
-            train::iteration_info info;
-            info.epoch = epoch;
-            info.epochs = options_.epochs;
-            info.iteration = global_iteration;
-            info.iteration_in_epoch = it;
-            info.iterations_per_epoch = report.iterations_per_epoch;
-            info.losses = named(losses.values);
-            stop = train::notify_iteration_end(info, callbacks...) || stop;
-          }
-        }
-        for (auto& s : sums) s /= static_cast<double>(it);
-        report.epoch_losses.push_back(sums);
-        report.epochs_run = epoch + 1;
-        report.iterations = global_iteration;
-
-        train::epoch_info info;
-        info.epoch = epoch;
-        info.epochs = options_.epochs;
-        info.iterations = global_iteration;
-        info.losses = named(sums);
-        info.epoch_seconds = seconds_since(epoch_start);
-        info.elapsed_seconds = seconds_since(start);
-        info.eta_seconds =
-            info.elapsed_seconds / (epoch + 1) * static_cast<double>(options_.epochs - epoch - 1);
-        stop = train::notify_epoch_end(info, callbacks...) || stop;
-
-        if (validation != nullptr && (epoch + 1) % options_.validate_every == 0) {
-          const auto val_start = clock::now();
-          train::validation_info v;
-          v.epoch = epoch;
-          v.auroc = validation_auroc(x_val, y_val, epoch);
-          v.eligible = epoch + 1 >= options_.select_from_epoch;
-          v.selected = record_validation(report, epoch, v.auroc, v.eligible);
-          if (v.selected) {
-            best_g = algan_detail::snapshot(*G_);
-            best_d = algan_detail::snapshot(*D_);
-          }
-          v.best_epoch = report.best_epoch;
-          v.best_auroc = report.best_validation_auroc;
-          v.seconds = seconds_since(val_start);
-          stop = train::notify_validation(v, callbacks...) || stop;
-        }
-      }
-    } catch (...) {
-      keep_best_or_unfit();
-      throw;
+  /// Continues the fit saved in `checkpoint` (written during fit() through a checkpoint
+  /// callback) on the same data: the result is the one the uninterrupted fit would have given,
+  /// bit for bit on the CPU with the same thread count. Options come from the checkpoint, the
+  /// device and thread count from this detector. Throws gad::checkpoint_error when the file is
+  /// not a resumable checkpoint of this detector type and shapes, leaving the detector as it
+  /// was.
+  template <class... Callbacks>
+  fit_report resume(const std::filesystem::path& checkpoint, const data::dataset& train,
+                    const data::dataset* validation = nullptr, Callbacks&&... callbacks) {
+    check_callbacks<Callbacks...>();
+    const io::archive_reader archive(checkpoint);
+    if (!archive.has("training")) {
+      archive.fail(
+          "it holds no training state (it was saved after fit() had finished); "
+          "load() it to score, or fit() again");
     }
+    const algan_options stored = read_options(archive);
+    const fit_data data = prepare_fit(train, validation, stored.batch_size);
+    set_threads(runtime_.threads());
+    load_archive(archive, &data);
+    return run(data, callbacks...);
+  }
 
-    fitted_ = true;
-    keep_best_or_unfit();
-    report.stopped_early = stop;
-    if (options_.contamination) {
-      const torch::Tensor scores = decision_function(x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
-    }
-    report.threshold = threshold_;
-    report.wall_seconds = seconds_since(start);
+  // ---- Saving and loading ----------------------------------------------------------------
 
-    train::notify_train_end(train_end_of(report), callbacks...);
-    return report;
+  /// Writes the detector (format version, policies, options, threshold, weights) to `path`
+  /// atomically. Called during fit() (from a callback) it also writes the optimizer states,
+  /// random streams, replay buffers and history that resume() needs.
+  void save(const std::filesystem::path& path) const {
+    io::output_archive a;
+    io::write_header(a, family_name(), signature());
+    io::write_options(a, "options", options_);
+    a.write("threshold", c10::IValue(threshold_));
+    a.write("fitted", c10::IValue(fitted_ || state_ != nullptr));
+    io::write_module(a, "generator", *G_);
+    io::write_module(a, "discriminator", *D_);
+    if (state_) write_training(a, *state_);
+    io::write_atomically(a, path);
+  }
+
+  /// Loads weights, options and threshold saved by save(). The device and thread count stay
+  /// this detector's. Fails with gad::checkpoint_error, leaving the detector unchanged, when
+  /// the file is missing, corrupt, or was written by a detector of other policies or sizes.
+  void load(const std::filesystem::path& path) { load_archive(io::archive_reader(path), nullptr); }
+
+  static std::string family_name() { return "algan"; }
+  static std::string signature() { return policy_signature<P>(); }
+  static algan_options read_options(const io::archive_reader& archive) {
+    return io::read_algan_options(archive, "options");
   }
 
   // ---- Scoring ---------------------------------------------------------------------------
@@ -355,10 +265,13 @@ class engine<family::algan, P> {
   }
 
  private:
-  template <class C>
-  static constexpr bool is_callback =
-      train::has_on_iteration_end_v<C> || train::has_on_epoch_end_v<C> ||
-      train::has_on_validation_v<C> || train::has_on_train_end_v<C>;
+  template <class... Callbacks>
+  static void check_callbacks() {
+    static_assert((train::is_callback_v<Callbacks> && ...),
+                  "every callback passed to fit() must define at least one of on_iteration_end, "
+                  "on_epoch_end, on_validation, on_checkpoint or on_train_end, callable on a "
+                  "non-const object");
+  }
 
   struct latents {
     torch::Tensor normal;     // z_n, for the D steps
@@ -375,6 +288,270 @@ class engine<family::algan, P> {
   struct step_losses {
     std::vector<double> values;  // loss_names() order, without the trailing "g"
   };
+
+  // Validated tensors of one fit() or resume() call.
+  struct fit_data {
+    torch::Tensor x_train;  // [N, C*H*W] on the device
+    torch::Tensor x_val;
+    std::vector<int> y_val;
+    bool validation = false;
+  };
+
+  // What a fit carries between epochs besides the weights; saved by save() during a fit.
+  struct fit_state {
+    fit_state(const algan_options& o, const runtime& rt)
+        : shuffle(rt.generator("algan/shuffle")),
+          latent(rt.generator("algan/latent")),
+          buffer_normal(o.replay_capacity(), rt.generator("algan/replay-n")),
+          buffer_anomalous(o.replay_capacity(), rt.generator("algan/replay-a")) {}
+    train::loop_state loop;
+    std::unique_ptr<torch::optim::Adam> opt_g;
+    std::unique_ptr<torch::optim::Adam> opt_d;
+    at::Generator shuffle;
+    at::Generator latent;
+    replay_buffer buffer_normal;
+    replay_buffer buffer_anomalous;
+    latents z;
+    torch::Tensor order;  // this epoch's shuffle
+  };
+
+  fit_data prepare_fit(const data::dataset& train, const data::dataset* validation) const {
+    return prepare_fit(train, validation, options_.batch_size);
+  }
+
+  fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
+                       std::int64_t batch) const {
+    fit_data d;
+    d.x_train = prepare_training_images(train.images, "training set");
+    if (batch > d.x_train.size(0)) {
+      throw invalid_argument("ALGAN fit: batch_size " + std::to_string(batch) +
+                             " is larger than the training set (" +
+                             std::to_string(d.x_train.size(0)) + " images); lower batch_size");
+    }
+    if (validation != nullptr) {
+      d.x_val = prepare_training_images(validation->images, "validation set");
+      d.y_val = validation_labels(*validation, d.x_val.size(0));
+      d.validation = true;
+    }
+    return d;
+  }
+
+  std::unique_ptr<torch::optim::Adam> make_optimizer(torch::nn::Module& m, double lr) const {
+    return std::make_unique<torch::optim::Adam>(
+        m.parameters(), torch::optim::AdamOptions(lr)
+                            .betas({options_.adam_beta1, options_.adam_beta2})
+                            .eps(options_.adam_eps));
+  }
+
+  std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
+    auto st = std::make_unique<fit_state>(options_, runtime_);
+    st->opt_g = make_optimizer(*G_, options_.generator_lr);
+    st->opt_d = make_optimizer(*D_, options_.discriminator_lr);
+    st->loop.report.loss_names = loss_names();
+    // drop_last, as the reference loader
+    st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
+    return st;
+  }
+
+  template <class... Callbacks>
+  fit_report run(const fit_data& data, Callbacks&... callbacks) {
+    fitted_ = false;
+    G_->train();
+    D_->train();
+    fit_state& st = *state_;
+    train::loop_hooks hooks;
+    hooks.epochs = options_.epochs;
+    hooks.validate_every = options_.validate_every;
+    hooks.validation = data.validation;
+    hooks.begin_epoch = [&](int) {
+      st.order = torch::randperm(data.x_train.size(0), st.shuffle,
+                                 torch::TensorOptions().dtype(torch::kLong))
+                     .to(device());
+    };
+    hooks.iteration = [&](int epoch, std::int64_t it, std::int64_t overall) {
+      return train_iteration(st, data.x_train, epoch, it, overall);
+    };
+    hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
+    hooks.eligible = [&](int epoch) { return epoch + 1 >= options_.select_from_epoch; };
+    hooks.snapshot = [&] {
+      return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(*G_),
+                                                     algan_detail::snapshot(*D_)};
+    };
+    hooks.save = [&](const std::filesystem::path& path) { save(path); };
+
+    try {
+      train::run_fit_loop(hooks, st.loop, callbacks...);
+    } catch (...) {
+      end_fit(/*completed=*/false);
+      throw;
+    }
+    fit_report report = end_fit(/*completed=*/true);
+    if (options_.contamination) {
+      const torch::Tensor scores = decision_function(data.x_train).to(torch::kDouble);
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
+    }
+    report.threshold = threshold_;
+    train::notify_train_end(train_end_of(report), callbacks...);
+    return report;
+  }
+
+  // Restores the best validated weights, if any, and ends the fit. Without a best checkpoint
+  // the detector keeps the last weights when training completed, and is left unfitted when it
+  // failed.
+  fit_report end_fit(bool completed) {
+    fit_report report = std::move(state_->loop.report);
+    if (report.best_epoch >= 0) {
+      algan_detail::restore(*G_, state_->loop.best[0]);
+      algan_detail::restore(*D_, state_->loop.best[1]);
+    }
+    fitted_ = completed || report.best_epoch >= 0;
+    state_.reset();
+    G_->eval();
+    D_->eval();
+    return report;
+  }
+
+  std::vector<double> train_iteration(fit_state& st, const torch::Tensor& x_train, int epoch,
+                                      std::int64_t it, std::int64_t overall) {
+    const std::int64_t batch = options_.batch_size;
+    const torch::Tensor x =
+        x_train.index_select(0, st.order.slice(0, it * batch, (it + 1) * batch));
+    // The reference draws new latents only inside even epochs (see latent_resampling).
+    if (!st.z.normal.defined() || options_.resampling == latent_resampling::every_iteration ||
+        epoch % 2 == 0) {
+      st.z = draw_latents(st.latent);
+    }
+    const step_context where{epoch, it, overall};
+    const bool use_buffers = pseudo_anomalies && epoch >= 1;
+    step_losses losses;
+    torch::Tensor fake_normal;
+    torch::Tensor fake_anomalous;
+    for (int s = 0; s < options_.discriminator_steps; ++s) {
+      losses = discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal,
+                                  st.buffer_anomalous, fake_normal, fake_anomalous, where);
+    }
+    losses.values.push_back(generator_step(*st.opt_g, st.z.generator, where));
+    // Buffers receive the last D step's fakes, made before this iteration's G update.
+    if (pseudo_anomalies) {
+      st.buffer_normal.insert(fake_normal);
+      st.buffer_anomalous.insert(fake_anomalous);
+    }
+    return losses.values;
+  }
+
+  void write_training(io::output_archive& a, const fit_state& st) const {
+    io::output_archive t = io::nested_archive(a);
+    train::write_loop_state(t, "loop", st.loop);
+    io::output_archive og = io::nested_archive(t);
+    st.opt_g->save(og);
+    t.write("opt_g", og);
+    io::output_archive od = io::nested_archive(t);
+    st.opt_d->save(od);
+    t.write("opt_d", od);
+    io::write_generator(t, "shuffle", st.shuffle);
+    io::write_generator(t, "latent", st.latent);
+    io::write_generator(t, "replay_normal_stream", st.buffer_normal.generator());
+    io::write_generator(t, "replay_anomalous_stream", st.buffer_anomalous.generator());
+    const auto opt_tensor = [&](const char* key, const torch::Tensor& v) {
+      t.write(std::string("has_") + key, c10::IValue(v.defined()));
+      if (v.defined()) t.write(key, v.to(torch::kCPU));
+    };
+    opt_tensor("replay_normal", st.buffer_normal.data());
+    opt_tensor("replay_anomalous", st.buffer_anomalous.data());
+    opt_tensor("z_normal", st.z.normal);
+    opt_tensor("z_anomalous", st.z.anomalous);
+    opt_tensor("z_generator", st.z.generator);
+    a.write("training", t);
+  }
+
+  // Reads everything first and changes the detector only once the whole file checked out.
+  // With `data` (resume) the training section is required and becomes the live fit state.
+  void load_archive(const io::archive_reader& archive, const fit_data* data) {
+    io::check_header(archive, family_name(), signature());
+    algan_options stored = read_options(archive);
+    if (!same_networks(stored, options_)) {
+      archive.fail("its networks (" + network_summary(stored) + ") differ from this detector's (" +
+                   network_summary(options_) + ")");
+    }
+    // The seed, device and thread count stay this detector's; load_detector() builds a
+    // detector from the stored ones.
+    stored.runtime = options_.runtime;
+    try {
+      validate(stored, pseudo_anomalies);
+    } catch (const invalid_argument& e) {
+      archive.fail(std::string("its options are invalid: ") + e.what());
+    }
+    const double threshold = archive.read_double("threshold");
+    const bool fitted = archive.read_bool("fitted");
+    io::staged_copies copies;
+    archive.stage_module("generator", *G_, copies);
+    archive.stage_module("discriminator", *D_, copies);
+
+    std::unique_ptr<fit_state> st;
+    if (data != nullptr) {
+      const algan_options current = std::exchange(options_, stored);
+      try {
+        st = read_training(archive.child("training"), *data);
+      } catch (...) {
+        options_ = current;
+        throw;
+      }
+      options_ = current;
+    }
+    // Commit.
+    copies.apply();
+    options_ = std::move(stored);
+    threshold_ = threshold;
+    fitted_ = fitted;
+    state_ = std::move(st);
+    G_->eval();
+    D_->eval();
+  }
+
+  std::unique_ptr<fit_state> read_training(const io::archive_reader& t, const fit_data& data) {
+    std::unique_ptr<fit_state> st = fresh_state(data);
+    const std::vector<std::vector<torch::Tensor>> like{algan_detail::snapshot(*G_),
+                                                       algan_detail::snapshot(*D_)};
+    train::read_loop_state(t, "loop", st->loop, like, device());
+    const auto load_optimizer = [&](const char* key, torch::optim::Adam& opt) {
+      try {
+        opt.load(t.child(key).raw());
+      } catch (const checkpoint_error&) {
+        throw;
+      } catch (const std::exception& e) {
+        t.fail(std::string("cannot restore optimizer '") + key + "': " + e.what());
+      }
+    };
+    load_optimizer("opt_g", *st->opt_g);
+    load_optimizer("opt_d", *st->opt_d);
+    t.read_generator("shuffle", st->shuffle);
+    t.read_generator("latent", st->latent);
+    t.read_generator("replay_normal_stream", st->buffer_normal.generator());
+    t.read_generator("replay_anomalous_stream", st->buffer_anomalous.generator());
+    const std::vector<std::int64_t> row{options_.image_numel()};
+    const auto opt_tensor = [&](const std::string& key,
+                                std::vector<std::int64_t> shape) -> torch::Tensor {
+      if (!t.read_bool("has_" + key)) return torch::Tensor();
+      torch::Tensor v = t.read_tensor(key);
+      if (v.dim() != static_cast<std::int64_t>(shape.size()) + 1 ||
+          v.sizes().slice(1) != c10::IntArrayRef(shape) || v.scalar_type() != torch::kFloat) {
+        t.fail("'" + key + "' has shape " + detail::shape_string(v) + ", not [n, " +
+               std::to_string(shape.back()) + "] float");
+      }
+      return v.to(device());
+    };
+    try {
+      st->buffer_normal.assign(opt_tensor("replay_normal", row));
+      st->buffer_anomalous.assign(opt_tensor("replay_anomalous", row));
+    } catch (const invalid_argument& e) {
+      t.fail(e.what());
+    }
+    const std::vector<std::int64_t> latent_row{options_.z_dim};
+    st->z.normal = opt_tensor("z_normal", latent_row);
+    st->z.anomalous = opt_tensor("z_anomalous", latent_row);
+    st->z.generator = opt_tensor("z_generator", latent_row);
+    return st;
+  }
 
   void initialize_networks() {
     at::Generator init = runtime_.generator("algan/init");
@@ -488,14 +665,6 @@ class engine<family::algan, P> {
     return metrics::auroc(std::vector<double>(p, p + scores.numel()), y_val);
   }
 
-  train::named_values named(const std::vector<double>& values) const {
-    static const std::vector<std::string> names = loss_names();
-    train::named_values out;
-    out.reserve(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) out.emplace_back(names[i], values[i]);
-    return out;
-  }
-
   std::string expected_shape() const {
     return "[N, " + std::to_string(options_.channels) + ", " + std::to_string(options_.height) +
            ", " + std::to_string(options_.width) + "] or [N, " +
@@ -592,6 +761,8 @@ class engine<family::algan, P> {
   mutable nn::AlganDiscriminator D_{nullptr};
   double threshold_ = 0.0;
   bool fitted_ = false;
+  // Present while fit() or resume() runs, so that save() from a callback can write it.
+  std::unique_ptr<fit_state> state_;
 };
 
 }  // namespace gad

@@ -65,6 +65,21 @@ class replay_buffer {
 
   void clear() noexcept { data_ = torch::Tensor(); }
 
+  /// The buffer's random stream, saved and restored with it so that a resumed fit samples
+  /// what the uninterrupted one would have.
+  at::Generator& generator() noexcept { return gen_; }
+  const at::Generator& generator() const noexcept { return gen_; }
+
+  /// Replaces the content (a checkpoint's) with `rows` ([n, ...], n <= capacity, or undefined
+  /// for an empty buffer).
+  void assign(torch::Tensor rows) {
+    if (rows.defined() && (rows.dim() < 1 || rows.size(0) > capacity_)) {
+      throw invalid_argument("replay_buffer::assign: expected at most " +
+                             std::to_string(capacity_) + " rows");
+    }
+    data_ = rows.defined() && rows.size(0) > 0 ? std::move(rows) : torch::Tensor();
+  }
+
  private:
   // A random permutation from the CPU generator, placed where `like` lives.
   torch::Tensor permutation(std::int64_t n, const torch::Tensor& like) {

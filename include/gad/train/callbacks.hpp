@@ -5,6 +5,9 @@
 //   on_iteration_end(const iteration_info&)    after every generator update
 //   on_epoch_end(const epoch_info&)            after every epoch (before its validation)
 //   on_validation(const validation_info&)      after every validation
+//   on_checkpoint(const checkpoint_info&)      after every complete epoch and its validation,
+//                                              when info.save(path) can write a resumable
+//                                              checkpoint (see gad/train/checkpoints.hpp)
 //   on_train_end(const train_end_info&)        once, after a fit that did not throw
 //
 // A hook returns void, or bool where true asks the trainer to stop after the current step
@@ -18,6 +21,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <ostream>
@@ -62,6 +66,15 @@ struct validation_info {
   double seconds = 0.0;
 };
 
+struct checkpoint_info {
+  int epoch = 0;  ///< the epoch just finished (0-based)
+  int epochs = 0;
+  bool improved = false;  ///< this epoch's validation became the best checkpoint
+  /// Writes the whole training state (weights, optimizers, random streams, buffers, history)
+  /// atomically to a file from which resume() continues exactly as if never interrupted.
+  std::function<void(const std::filesystem::path&)> save;
+};
+
 struct train_end_info {
   int epochs_run = 0;
   std::int64_t iterations = 0;
@@ -85,6 +98,10 @@ inline constexpr auto call_epoch_end = [](auto& cb,
 inline constexpr auto call_validation =
     [](auto& cb, const validation_info& i) -> decltype(cb.on_validation(i)) {
   return cb.on_validation(i);
+};
+inline constexpr auto call_checkpoint =
+    [](auto& cb, const checkpoint_info& i) -> decltype(cb.on_checkpoint(i)) {
+  return cb.on_checkpoint(i);
 };
 inline constexpr auto call_train_end = [](auto& cb,
                                           const train_end_info& i) -> decltype(cb.on_train_end(i)) {
@@ -128,6 +145,10 @@ inline constexpr bool has_on_validation_v =
     detail::has_hook<decltype(detail::call_validation), std::remove_reference_t<C>,
                      validation_info>;
 template <class C>
+inline constexpr bool has_on_checkpoint_v =
+    detail::has_hook<decltype(detail::call_checkpoint), std::remove_reference_t<C>,
+                     checkpoint_info>;
+template <class C>
 inline constexpr bool has_on_train_end_v =
     detail::has_hook<decltype(detail::call_train_end), std::remove_reference_t<C>, train_end_info>;
 
@@ -145,8 +166,29 @@ bool notify_validation(const validation_info& info, Callbacks&... cbs) {
   return (false | ... | detail::invoke_hook(detail::call_validation, cbs, info));
 }
 template <class... Callbacks>
+bool notify_checkpoint(const checkpoint_info& info, Callbacks&... cbs) {
+  return (false | ... | detail::invoke_hook(detail::call_checkpoint, cbs, info));
+}
+template <class... Callbacks>
 void notify_train_end(const train_end_info& info, Callbacks&... cbs) {
   (detail::invoke_hook(detail::call_train_end, cbs, info), ...);
+}
+
+/// True for a type that defines at least one hook, which is what fit() accepts as a callback.
+template <class C>
+inline constexpr bool is_callback_v =
+    has_on_iteration_end_v<C> || has_on_epoch_end_v<C> || has_on_validation_v<C> ||
+    has_on_checkpoint_v<C> || has_on_train_end_v<C>;
+
+/// Pairs values with their names (both in the same order).
+inline named_values named(const std::vector<std::string>& names,
+                          const std::vector<double>& values) {
+  named_values out;
+  out.reserve(values.size());
+  for (std::size_t i = 0; i < values.size() && i < names.size(); ++i) {
+    out.emplace_back(names[i], values[i]);
+  }
+  return out;
 }
 
 // ---- Formatting helpers -------------------------------------------------------------------

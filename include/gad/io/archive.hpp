@@ -1,0 +1,252 @@
+#pragma once
+// Typed access to LibTorch archives for gad's checkpoints.
+//
+// LibTorch's own InputArchive reports a missing key as an internal error and, worse, loads a
+// tensor of another shape by silently resizing the destination. Checkpoints are user input, so
+// everything read here is checked (presence, type, shape) and every failure is a
+// gad::checkpoint_error naming the file and the key. Writes go through write_atomically(): the
+// archive is written next to its destination and renamed over it, so a crash or a full disk
+// never leaves a half-written checkpoint nor destroys the previous one.
+#include <gad/core/error.hpp>
+#include <gad/detail/shape_string.hpp>
+
+#include <ATen/core/Generator.h>
+#include <torch/nn/module.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace gad::io {
+
+using output_archive = torch::serialize::OutputArchive;
+
+/// A nested archive sharing `parent`'s compilation unit, to be written under a key when full.
+inline output_archive nested_archive(const output_archive& parent) {
+  return output_archive(parent.compilation_unit());
+}
+
+/// Writes `archive` to `path` through a temporary file in the same folder and a rename, so that
+/// `path` holds either its previous content or the complete new archive. Creates the folder.
+inline void write_atomically(output_archive& archive, const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.has_parent_path()) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) {
+      throw checkpoint_error("cannot create the folder of " + path.string() + ": " + ec.message());
+    }
+  }
+  std::random_device entropy;
+  const fs::path tmp =
+      path.string() + ".tmp-" + std::to_string(entropy()) + std::to_string(entropy());
+  try {
+    archive.save_to(tmp.string());
+  } catch (const std::exception& e) {
+    fs::remove(tmp, ec);
+    throw checkpoint_error("cannot write checkpoint " + path.string() + ": " + e.what());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw checkpoint_error("cannot move the new checkpoint into place at " + path.string() + ": " +
+                           ec.message());
+  }
+}
+
+/// Writes every parameter and buffer of `module` (recursively, one nested archive per child)
+/// under `key`.
+inline void write_module(output_archive& archive, const std::string& key,
+                         const torch::nn::Module& module) {
+  output_archive mine = nested_archive(archive);
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) {
+    mine.write(p.key(), p.value().detach().to(torch::kCPU));
+  }
+  for (const auto& b : module.named_buffers(/*recurse=*/false)) {
+    mine.write(b.key(), b.value().detach().to(torch::kCPU), /*is_buffer=*/true);
+  }
+  for (const auto& child : module.named_children()) write_module(mine, child.key(), *child.value());
+  archive.write(key, mine);
+}
+
+/// Generator state (a byte tensor), so that a resumed run draws the numbers the interrupted one
+/// would have drawn.
+inline void write_generator(output_archive& archive, const std::string& key,
+                            const at::Generator& gen) {
+  archive.write(key, gen.get_state());
+}
+
+/// Tensor copies that are applied only after every one of them was read and checked, so a bad
+/// checkpoint leaves the destination untouched.
+class staged_copies {
+ public:
+  void add(torch::Tensor destination, torch::Tensor source) {
+    copies_.emplace_back(std::move(destination), std::move(source));
+  }
+  void apply() {
+    torch::NoGradGuard no_grad;
+    for (auto& [dst, src] : copies_) dst.copy_(src);
+    copies_.clear();
+  }
+
+ private:
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> copies_;
+};
+
+/// A checkpoint opened for reading. Every accessor throws gad::checkpoint_error naming the file
+/// and the key when the entry is missing or of the wrong kind.
+class archive_reader {
+ public:
+  explicit archive_reader(const std::filesystem::path& path) : file_(path.string()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      throw checkpoint_error("cannot read checkpoint " + file_ + ": no such file");
+    }
+    archive_ = std::make_shared<torch::serialize::InputArchive>();
+    try {
+      archive_->load_from(file_);
+    } catch (const std::exception& e) {
+      throw checkpoint_error("cannot read checkpoint " + file_ +
+                             ": not a gad checkpoint or corrupt (" + first_line(e.what()) + ")");
+    }
+  }
+
+  const std::string& file() const noexcept { return file_; }
+
+  bool has(const std::string& key) const {
+    c10::IValue v;  // values, tensors and sections are all attributes of the archive
+    return archive_->try_read(key, v);
+  }
+
+  std::int64_t read_int(const std::string& key) const {
+    const c10::IValue v = value(key);
+    if (!v.isInt()) wrong_kind(key, "an integer");
+    return v.toInt();
+  }
+  double read_double(const std::string& key) const {
+    const c10::IValue v = value(key);
+    if (v.isDouble()) return v.toDouble();
+    if (v.isInt()) return static_cast<double>(v.toInt());
+    wrong_kind(key, "a number");
+  }
+  bool read_bool(const std::string& key) const {
+    const c10::IValue v = value(key);
+    if (!v.isBool()) wrong_kind(key, "a boolean");
+    return v.toBool();
+  }
+  std::string read_string(const std::string& key) const {
+    const c10::IValue v = value(key);
+    if (!v.isString()) wrong_kind(key, "a string");
+    return v.toStringRef();
+  }
+  std::vector<std::int64_t> read_ints(const std::string& key) const {
+    const c10::IValue v = value(key);
+    if (!v.isIntList()) wrong_kind(key, "a list of integers");
+    return v.toIntVector();
+  }
+  std::vector<double> read_doubles(const std::string& key) const {
+    const c10::IValue v = value(key);
+    if (!v.isDoubleList()) wrong_kind(key, "a list of numbers");
+    return v.toDoubleVector();
+  }
+
+  torch::Tensor read_tensor(const std::string& key) const {
+    torch::Tensor t;
+    if (!archive_->try_read(key, t)) missing(key, "a tensor");
+    return t;
+  }
+
+  /// A tensor that must have `shape` (and, unless undefined, `dtype`).
+  torch::Tensor read_tensor(const std::string& key, c10::IntArrayRef shape,
+                            c10::ScalarType dtype) const {
+    torch::Tensor t = read_tensor(key);
+    if (t.sizes() != shape || t.scalar_type() != dtype) {
+      throw checkpoint_error("checkpoint " + file_ + ": '" + where(key) + "' is " +
+                             std::string(c10::toString(t.scalar_type())) + " " +
+                             detail::shape_string(t) + ", this detector needs " +
+                             std::string(c10::toString(dtype)) + " " + shape_of(shape) +
+                             " (was the checkpoint made with other network sizes?)");
+    }
+    return t;
+  }
+
+  archive_reader child(const std::string& key) const {
+    archive_reader out(*this);
+    out.archive_ = std::make_shared<torch::serialize::InputArchive>();
+    if (!archive_->try_read(key, *out.archive_)) missing(key, "a section");
+    out.prefix_ = where(key) + "/";
+    return out;
+  }
+
+  /// Checks that the archive under `key` holds a tensor of the right shape and dtype for every
+  /// parameter and buffer of `module`, and stages the copies into it.
+  void stage_module(const std::string& key, torch::nn::Module& module,
+                    staged_copies& copies) const {
+    const archive_reader mine = child(key);
+    for (const auto& p : module.named_parameters(/*recurse=*/false)) {
+      copies.add(p.value(), mine.read_tensor(p.key(), p.value().sizes(), p.value().scalar_type()));
+    }
+    for (const auto& b : module.named_buffers(/*recurse=*/false)) {
+      copies.add(b.value(), mine.read_tensor(b.key(), b.value().sizes(), b.value().scalar_type()));
+    }
+    for (const auto& c : module.named_children()) mine.stage_module(c.key(), *c.value(), copies);
+  }
+
+  /// Restores a generator written by write_generator.
+  void read_generator(const std::string& key, at::Generator& gen) const {
+    const torch::Tensor state = read_tensor(key);
+    try {
+      gen.set_state(state);
+    } catch (const std::exception& e) {
+      throw checkpoint_error("checkpoint " + file_ + ": '" + where(key) +
+                             "' is not a valid generator state (" + first_line(e.what()) + ")");
+    }
+  }
+
+  /// The raw LibTorch archive, for readers that LibTorch provides (optimizers).
+  torch::serialize::InputArchive& raw() const { return *archive_; }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw checkpoint_error("checkpoint " + file_ + ": " + message);
+  }
+
+ private:
+  c10::IValue value(const std::string& key) const {
+    c10::IValue v;
+    if (!archive_->try_read(key, v)) missing(key, "a value");
+    return v;
+  }
+  std::string where(const std::string& key) const { return prefix_ + key; }
+
+  [[noreturn]] void missing(const std::string& key, const char* what) const {
+    fail("missing entry '" + where(key) + "' (" + what +
+         "); the file is incomplete or was written by another program");
+  }
+  [[noreturn]] void wrong_kind(const std::string& key, const char* what) const {
+    fail("entry '" + where(key) + "' should be " + what);
+  }
+
+  static std::string shape_of(c10::IntArrayRef shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+  }
+  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+  std::string file_;
+  std::string prefix_;
+  std::shared_ptr<torch::serialize::InputArchive> archive_;
+};
+
+}  // namespace gad::io

@@ -1,0 +1,96 @@
+#pragma once
+// Writing and reading named option fields of the types gad's option structs use. The option
+// structs list their fields once, in a visit function (gad/algan/options_io.hpp,
+// gad/alad/options_io.hpp); checkpoints store them with write_field and read them back with
+// read_field, and the command-line tool turns the same list into flags.
+#include <gad/io/archive.hpp>
+
+#include <c10/util/Optional.h>
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace gad::io {
+
+/// Enumerations that have a text form: specialize with to_text / from_text (returns false on an
+/// unknown name) and a list of the names for messages.
+template <class Enum>
+struct enum_text;
+
+inline void write_field(output_archive& a, const std::string& key, std::int64_t v) {
+  a.write(key, c10::IValue(v));
+}
+inline void write_field(output_archive& a, const std::string& key, int v) {
+  a.write(key, c10::IValue(static_cast<std::int64_t>(v)));
+}
+// Seeds use all 64 bits: stored as the int64 with the same bit pattern.
+inline void write_field(output_archive& a, const std::string& key, std::uint64_t v) {
+  a.write(key, c10::IValue(static_cast<std::int64_t>(v)));
+}
+inline void write_field(output_archive& a, const std::string& key, double v) {
+  a.write(key, c10::IValue(v));
+}
+inline void write_field(output_archive& a, const std::string& key, bool v) {
+  a.write(key, c10::IValue(v));
+}
+inline void write_field(output_archive& a, const std::string& key, const std::string& v) {
+  a.write(key, c10::IValue(v));
+}
+inline void write_field(output_archive& a, const std::string& key,
+                        const std::vector<std::int64_t>& v) {
+  a.write(key, c10::IValue(v));
+}
+inline void write_field(output_archive& a, const std::string& key, const std::vector<double>& v) {
+  a.write(key, c10::IValue(v));
+}
+/// An unset optional is stored as its absence.
+inline void write_field(output_archive& a, const std::string& key, const c10::optional<double>& v) {
+  if (v) a.write(key, c10::IValue(*v));
+}
+template <class Enum, class = std::enable_if_t<std::is_enum_v<Enum>>>
+void write_field(output_archive& a, const std::string& key, Enum v) {
+  a.write(key, c10::IValue(std::string(enum_text<Enum>::to_text(v))));
+}
+
+inline void read_field(const archive_reader& r, const std::string& key, std::int64_t& v) {
+  v = r.read_int(key);
+}
+inline void read_field(const archive_reader& r, const std::string& key, int& v) {
+  const std::int64_t x = r.read_int(key);
+  if (x < INT32_MIN || x > INT32_MAX) r.fail("entry '" + key + "' is out of range");
+  v = static_cast<int>(x);
+}
+inline void read_field(const archive_reader& r, const std::string& key, std::uint64_t& v) {
+  v = static_cast<std::uint64_t>(r.read_int(key));
+}
+inline void read_field(const archive_reader& r, const std::string& key, double& v) {
+  v = r.read_double(key);
+}
+inline void read_field(const archive_reader& r, const std::string& key, bool& v) {
+  v = r.read_bool(key);
+}
+inline void read_field(const archive_reader& r, const std::string& key, std::string& v) {
+  v = r.read_string(key);
+}
+inline void read_field(const archive_reader& r, const std::string& key,
+                       std::vector<std::int64_t>& v) {
+  v = r.read_ints(key);
+}
+inline void read_field(const archive_reader& r, const std::string& key, std::vector<double>& v) {
+  v = r.read_doubles(key);
+}
+inline void read_field(const archive_reader& r, const std::string& key, c10::optional<double>& v) {
+  v = r.has(key) ? c10::optional<double>(r.read_double(key)) : c10::nullopt;
+}
+template <class Enum, class = std::enable_if_t<std::is_enum_v<Enum>>>
+void read_field(const archive_reader& r, const std::string& key, Enum& v) {
+  const std::string text = r.read_string(key);
+  if (!enum_text<Enum>::from_text(text, v)) {
+    r.fail("entry '" + key + "' has the unknown value '" + text +
+           "' (known: " + enum_text<Enum>::names() + ")");
+  }
+}
+
+}  // namespace gad::io

@@ -1,0 +1,50 @@
+#pragma once
+// Callbacks that write checkpoints while a detector trains. Both write the whole training
+// state, so `detector.resume(path, train, &validation)` continues an interrupted fit exactly,
+// and `gad::load_detector<D>(path)` gives a detector that scores with the saved weights.
+// Writes are atomic: an interruption leaves the previous checkpoint intact.
+//
+//   detector.fit(train, &validation,
+//                gad::train::checkpoint_every{"run/last.gad", 8},
+//                gad::train::best_checkpoint{"run/best.gad"});
+#include <gad/train/callbacks.hpp>
+
+#include <filesystem>
+#include <utility>
+
+namespace gad::train {
+
+/// Saves after every `every` epochs and after the last one.
+class checkpoint_every {
+ public:
+  explicit checkpoint_every(std::filesystem::path path, int every = 1)
+      : path_(std::move(path)), every_(every < 1 ? 1 : every) {}
+
+  void on_checkpoint(const checkpoint_info& c) {
+    if ((c.epoch + 1) % every_ == 0 || c.epoch + 1 == c.epochs) c.save(path_);
+  }
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int every_;
+};
+
+/// Saves whenever a validation becomes the best so far, so the file always holds the weights
+/// fit() will end up restoring.
+class best_checkpoint {
+ public:
+  explicit best_checkpoint(std::filesystem::path path) : path_(std::move(path)) {}
+
+  void on_checkpoint(const checkpoint_info& c) {
+    if (c.improved) c.save(path_);
+  }
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace gad::train

@@ -1,0 +1,259 @@
+#pragma once
+// The epoch loop every engine runs: iterations, per-epoch loss means, validation and
+// best-checkpoint selection, callbacks, and the state that has to survive an interruption.
+// Engines supply what differs (one iteration, the validation score, what a checkpoint holds)
+// as a loop_hooks; the bookkeeping is written once here, so a resumed fit and a fresh one go
+// through exactly the same code.
+#include <gad/io/archive.hpp>
+#include <gad/train/callbacks.hpp>
+#include <gad/train/fit_report.hpp>
+
+#include <torch/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gad::train {
+
+/// Everything the loop itself carries across epochs. Engines keep it (with their optimizers,
+/// generators and buffers) while a fit runs, so a checkpoint taken between epochs can restart
+/// the fit exactly where it stopped.
+struct loop_state {
+  int next_epoch = 0;          ///< first epoch still to run
+  std::int64_t iteration = 0;  ///< iterations finished, over the whole fit
+  fit_report report;           ///< filled as epochs finish
+  /// Copies of the best validated weights (one list per network), empty while none.
+  std::vector<std::vector<torch::Tensor>> best;
+  double seconds_before = 0.0;  ///< training time spent before the last resume
+};
+
+/// The engine-specific parts of an epoch loop.
+struct loop_hooks {
+  int epochs = 0;
+  int validate_every = 1;
+  bool validation = false;  ///< a validation set was given
+  /// Called before an epoch's iterations (to draw its shuffles).
+  std::function<void(int epoch)> begin_epoch;
+  /// One training iteration; returns its losses in report.loss_names order.
+  std::function<std::vector<double>(int epoch, std::int64_t in_epoch, std::int64_t overall)>
+      iteration;
+  /// AUROC of the current weights on the validation set.
+  std::function<double(int epoch)> validate;
+  /// Whether a validation after `epoch` may become the best checkpoint.
+  std::function<bool(int epoch)> eligible;
+  /// Copies of the weights to keep when a validation is the best so far.
+  std::function<std::vector<std::vector<torch::Tensor>>()> snapshot;
+  /// Writes a resumable checkpoint of the whole training state.
+  std::function<void(const std::filesystem::path&)> save;
+};
+
+/// Runs epochs state.next_epoch .. hooks.epochs - 1 (or until a callback asks to stop) and
+/// keeps `state` current after every complete epoch.
+template <class... Callbacks>
+void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... callbacks) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const int first_epoch = state.next_epoch;
+  const auto seconds_since = [](clock::time_point t) {
+    return std::chrono::duration<double>(clock::now() - t).count();
+  };
+  fit_report& report = state.report;
+  const std::int64_t per_epoch = report.iterations_per_epoch;
+
+  bool stop = false;
+  for (int epoch = state.next_epoch; epoch < hooks.epochs && !stop; ++epoch) {
+    const auto epoch_start = clock::now();
+    hooks.begin_epoch(epoch);
+    std::vector<double> sums(report.loss_names.size(), 0.0);
+    std::int64_t it = 0;
+    for (; it < per_epoch && !stop; ++it, ++state.iteration) {
+      const std::vector<double> values = hooks.iteration(epoch, it, state.iteration);
+      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += values[k];
+      if constexpr (sizeof...(Callbacks) > 0) {
+        iteration_info info;
+        info.epoch = epoch;
+        info.epochs = hooks.epochs;
+        info.iteration = state.iteration;
+        info.iteration_in_epoch = it;
+        info.iterations_per_epoch = per_epoch;
+        info.losses = named(report.loss_names, values);
+        stop = notify_iteration_end(info, callbacks...) || stop;
+      }
+    }
+    const bool complete = it == per_epoch;
+    for (auto& s : sums) s /= static_cast<double>(it > 0 ? it : 1);
+    report.epoch_losses.push_back(sums);
+    report.epochs_run = epoch + 1;
+    report.iterations = state.iteration;
+
+    epoch_info info;
+    info.epoch = epoch;
+    info.epochs = hooks.epochs;
+    info.iterations = state.iteration;
+    info.losses = named(report.loss_names, sums);
+    info.epoch_seconds = seconds_since(epoch_start);
+    const double this_run = seconds_since(start);
+    info.elapsed_seconds = state.seconds_before + this_run;
+    info.eta_seconds =
+        this_run / (epoch + 1 - first_epoch) * static_cast<double>(hooks.epochs - epoch - 1);
+    stop = notify_epoch_end(info, callbacks...) || stop;
+
+    bool improved = false;
+    if (hooks.validation && (epoch + 1) % hooks.validate_every == 0) {
+      const auto val_start = clock::now();
+      validation_info v;
+      v.epoch = epoch;
+      v.auroc = hooks.validate(epoch);
+      v.eligible = hooks.eligible(epoch);
+      v.selected = record_validation(report, epoch, v.auroc, v.eligible);
+      if (v.selected) state.best = hooks.snapshot();
+      improved = v.selected;
+      v.best_epoch = report.best_epoch;
+      v.best_auroc = report.best_validation_auroc;
+      v.seconds = seconds_since(val_start);
+      stop = notify_validation(v, callbacks...) || stop;
+    }
+    state.next_epoch = epoch + 1;
+
+    // Only whole epochs are checkpointed: a resume restarts at an epoch boundary.
+    if (complete) {
+      checkpoint_info c;
+      c.epoch = epoch;
+      c.epochs = hooks.epochs;
+      c.improved = improved;
+      c.save = [&](const std::filesystem::path& path) {
+        const double before = state.seconds_before;
+        state.seconds_before += seconds_since(start);
+        try {
+          hooks.save(path);
+        } catch (...) {
+          state.seconds_before = before;
+          throw;
+        }
+        state.seconds_before = before;
+      };
+      stop = notify_checkpoint(c, callbacks...) || stop;
+    }
+  }
+  report.stopped_early = stop;
+  state.seconds_before += seconds_since(start);
+  report.wall_seconds = state.seconds_before;
+}
+
+// ---- Checkpoint sections --------------------------------------------------------------------
+
+/// Writes `state` under `key`.
+inline void write_loop_state(io::output_archive& archive, const std::string& key,
+                             const loop_state& state) {
+  io::output_archive mine = io::nested_archive(archive);
+  const fit_report& r = state.report;
+  mine.write("next_epoch", c10::IValue(static_cast<std::int64_t>(state.next_epoch)));
+  mine.write("iteration", c10::IValue(state.iteration));
+  mine.write("seconds_before", c10::IValue(state.seconds_before));
+  mine.write("best_epoch", c10::IValue(static_cast<std::int64_t>(r.best_epoch)));
+  mine.write("best_validation_auroc", c10::IValue(r.best_validation_auroc));
+  mine.write("iterations_per_epoch", c10::IValue(r.iterations_per_epoch));
+  mine.write("loss_count", c10::IValue(static_cast<std::int64_t>(r.loss_names.size())));
+  std::vector<double> losses;
+  for (const auto& row : r.epoch_losses) losses.insert(losses.end(), row.begin(), row.end());
+  mine.write("epoch_losses", c10::IValue(losses));
+  std::vector<std::int64_t> v_epoch;
+  std::vector<std::int64_t> v_eligible;
+  std::vector<double> v_auroc;
+  for (const auto& v : r.validations) {
+    v_epoch.push_back(v.epoch);
+    v_eligible.push_back(v.eligible ? 1 : 0);
+    v_auroc.push_back(v.auroc);
+  }
+  mine.write("validation_epochs", c10::IValue(v_epoch));
+  mine.write("validation_eligible", c10::IValue(v_eligible));
+  mine.write("validation_aurocs", c10::IValue(v_auroc));
+  io::output_archive best = io::nested_archive(mine);
+  best.write("count", c10::IValue(static_cast<std::int64_t>(state.best.size())));
+  for (std::size_t m = 0; m < state.best.size(); ++m) {
+    io::output_archive net = io::nested_archive(best);
+    net.write("count", c10::IValue(static_cast<std::int64_t>(state.best[m].size())));
+    for (std::size_t i = 0; i < state.best[m].size(); ++i) {
+      net.write(std::to_string(i), state.best[m][i].to(torch::kCPU));
+    }
+    best.write(std::to_string(m), net);
+  }
+  mine.write("best", best);
+  archive.write(key, mine);
+}
+
+/// Reads what write_loop_state wrote into `state`, whose report must already carry the loss
+/// names and iterations per epoch of the current fit (they are checked against the file).
+/// `like` gives the shapes the best-weight copies must have; they are moved to `device`.
+inline void read_loop_state(const io::archive_reader& archive, const std::string& key,
+                            loop_state& state, const std::vector<std::vector<torch::Tensor>>& like,
+                            const c10::Device& device) {
+  const io::archive_reader mine = archive.child(key);
+  fit_report& r = state.report;
+  const std::int64_t per_epoch = mine.read_int("iterations_per_epoch");
+  if (per_epoch != r.iterations_per_epoch) {
+    mine.fail("the checkpoint was made with " + std::to_string(per_epoch) +
+              " iterations per epoch, this training set gives " +
+              std::to_string(r.iterations_per_epoch) +
+              " (resume with the same training set and batch size)");
+  }
+  const std::int64_t n_losses = mine.read_int("loss_count");
+  if (n_losses != static_cast<std::int64_t>(r.loss_names.size())) {
+    mine.fail("the checkpoint logs " + std::to_string(n_losses) + " losses, this detector " +
+              std::to_string(r.loss_names.size()));
+  }
+  state.next_epoch = static_cast<int>(mine.read_int("next_epoch"));
+  state.iteration = mine.read_int("iteration");
+  state.seconds_before = mine.read_double("seconds_before");
+  r.best_epoch = static_cast<int>(mine.read_int("best_epoch"));
+  r.best_validation_auroc = mine.read_double("best_validation_auroc");
+  const std::vector<double> losses = mine.read_doubles("epoch_losses");
+  if (n_losses == 0 || losses.size() != static_cast<std::size_t>(state.next_epoch * n_losses)) {
+    mine.fail("epoch_losses does not hold one row per finished epoch");
+  }
+  r.epoch_losses.clear();
+  for (std::size_t i = 0; i < losses.size(); i += static_cast<std::size_t>(n_losses)) {
+    r.epoch_losses.emplace_back(losses.begin() + static_cast<std::ptrdiff_t>(i),
+                                losses.begin() + static_cast<std::ptrdiff_t>(i + n_losses));
+  }
+  r.epochs_run = state.next_epoch;
+  r.iterations = state.iteration;
+  const auto v_epoch = mine.read_ints("validation_epochs");
+  const auto v_eligible = mine.read_ints("validation_eligible");
+  const auto v_auroc = mine.read_doubles("validation_aurocs");
+  if (v_eligible.size() != v_epoch.size() || v_auroc.size() != v_epoch.size()) {
+    mine.fail("the validation lists differ in length");
+  }
+  r.validations.clear();
+  for (std::size_t i = 0; i < v_epoch.size(); ++i) {
+    r.validations.push_back({static_cast<int>(v_epoch[i]), v_auroc[i], v_eligible[i] != 0});
+  }
+  const io::archive_reader best = mine.child("best");
+  const std::int64_t count = best.read_int("count");
+  state.best.clear();
+  if (count == 0) return;
+  if (count != static_cast<std::int64_t>(like.size())) {
+    best.fail("holds " + std::to_string(count) + " networks, this detector " +
+              std::to_string(like.size()));
+  }
+  for (std::size_t m = 0; m < like.size(); ++m) {
+    const io::archive_reader net = best.child(std::to_string(m));
+    if (net.read_int("count") != static_cast<std::int64_t>(like[m].size())) {
+      net.fail("the best-weight copy of network " + std::to_string(m) +
+               " has another number of tensors");
+    }
+    std::vector<torch::Tensor> tensors;
+    for (std::size_t i = 0; i < like[m].size(); ++i) {
+      tensors.push_back(
+          net.read_tensor(std::to_string(i), like[m][i].sizes(), like[m][i].scalar_type())
+              .to(device));
+    }
+    state.best.push_back(std::move(tensors));
+  }
+}
+
+}  // namespace gad::train
