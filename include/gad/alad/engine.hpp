@@ -24,19 +24,25 @@
 #include <gad/alad/losses.hpp>
 #include <gad/alad/networks.hpp>
 #include <gad/alad/options.hpp>
+#include <gad/alad/options_io.hpp>
 #include <gad/alad/scores.hpp>
-#include <gad/train/fit_report.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/random.hpp>
 #include <gad/core/runtime.hpp>
-#include <gad/detail/module_state.hpp>
-#include <gad/detail/shape_string.hpp>
 #include <gad/core/threads.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/detail/module_state.hpp>
+#include <gad/detail/shape_string.hpp>
+#include <gad/io/archive.hpp>
+#include <gad/io/checkpoint.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/policy/detector.hpp>
+#include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/fit_loop.hpp>
+#include <gad/train/fit_report.hpp>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -47,9 +53,9 @@
 #include <torch/utils.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -182,140 +188,73 @@ class engine<family::bigan, P> {
   /// With a `validation` set (labels 1 = anomalous, both classes present) the averaged networks
   /// are scored every options().validate_every epochs; at the end the detector holds those of
   /// the best AUROC at or after select_from_epoch (ties go to the later epoch), else those of
-  /// the last epoch. Callbacks: see gad/train/callbacks.hpp (a hook returning true stops).
+  /// the last epoch. Callbacks: see gad/train/callbacks.hpp (a hook returning true stops);
+  /// gad/train/checkpoints.hpp has ones that save resumable checkpoints.
   ///
   /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss becomes
   /// non-finite; the detector then keeps the best validated checkpoint, or stays unfitted.
   template <class... Callbacks>
   fit_report fit(const data::dataset& train, const data::dataset* validation = nullptr,
                  Callbacks&&... callbacks) {
-    static_assert((is_callback<Callbacks> && ...),
-                  "every callback passed to fit() must define at least one of on_iteration_end, "
-                  "on_epoch_end, on_validation or on_train_end, callable on a non-const object");
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto seconds_since = [](clock::time_point t) {
-      return std::chrono::duration<double>(clock::now() - t).count();
-    };
-
-    const torch::Tensor x_train = prepare(train.images, "fit (training set)", true);
-    const std::int64_t n_train = x_train.size(0);
-    const std::int64_t batch = options_.batch_size;
-    if (n_train == 0) throw invalid_argument(name() + " fit: the training set is empty");
-    if (batch > n_train) {
-      throw invalid_argument(name() + " fit: batch_size " + std::to_string(batch) +
-                             " is larger than the training set (" + std::to_string(n_train) +
-                             " samples); lower batch_size");
-    }
-    torch::Tensor x_val;
-    std::vector<int> y_val;
-    if (validation != nullptr) {
-      x_val = prepare(validation->images, "fit (validation set)", false);
-      y_val = validation_labels(*validation, x_val.size(0));
-    }
-
-    fitted_ = false;
+    check_callbacks<Callbacks...>();
+    const fit_data data = prepare_fit(train, validation, options_.batch_size);
     set_threads(runtime_.threads());
     torch::manual_seed(derive_seed(runtime_.seed(), "alad/dropout"));
     initialize_networks();
-    for (auto* m : training_modules()) m->train();
+    state_ = fresh_state(data);
+    return run(data, callbacks...);
+  }
 
-    optimizers opt = make_optimizers();
-    at::Generator shuffle_gen = runtime_.generator("alad/shuffle");
-    at::Generator latent_gen = runtime_.generator("alad/latent");
-
-    fit_report report;
-    report.loss_names = loss_names();
-    report.iterations_per_epoch = n_train / batch;  // the tail is dropped, as in the reference
-    std::vector<std::vector<torch::Tensor>> best;
-    const auto keep_best_or_unfit = [&] {
-      if (report.best_epoch >= 0) {
-        restore_scoring_networks(best);
-        fitted_ = true;
-      }
-      for (auto* m : training_modules()) m->eval();
-    };
-
-    std::int64_t global_iteration = 0;
-    bool stop = false;
-    try {
-      for (int epoch = 0; epoch < options_.epochs && !stop; ++epoch) {
-        const auto epoch_start = clock::now();
-        // Two independent shuffles: the D step and the G/E step see different samples.
-        const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
-        const torch::Tensor order_d = torch::randperm(n_train, shuffle_gen, long_cpu).to(device());
-        const torch::Tensor order_g = torch::randperm(n_train, shuffle_gen, long_cpu).to(device());
-        std::vector<double> sums(report.loss_names.size(), 0.0);
-        std::int64_t it = 0;
-        for (; it < report.iterations_per_epoch && !stop; ++it, ++global_iteration) {
-          const step_context where{epoch, it, global_iteration};
-          const auto rows = [&](const torch::Tensor& order) {
-            return x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
-          };
-          std::vector<double> values =
-              discriminator_step(opt, rows(order_d), draw_latents(latent_gen), where);
-          const std::vector<double> ge =
-              generator_encoder_step(opt, rows(order_g), draw_latents(latent_gen), where);
-          values.insert(values.end(), ge.begin(), ge.end());
-          for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += values[k];
-          if constexpr (sizeof...(Callbacks) > 0) {
-            train::iteration_info info;
-            info.epoch = epoch;
-            info.epochs = options_.epochs;
-            info.iteration = global_iteration;
-            info.iteration_in_epoch = it;
-            info.iterations_per_epoch = report.iterations_per_epoch;
-            info.losses = named(values);
-            stop = train::notify_iteration_end(info, callbacks...) || stop;
-          }
-        }
-        for (auto& s : sums) s /= static_cast<double>(std::max<std::int64_t>(it, 1));
-        report.epoch_losses.push_back(sums);
-        report.epochs_run = epoch + 1;
-        report.iterations = global_iteration;
-
-        train::epoch_info info;
-        info.epoch = epoch;
-        info.epochs = options_.epochs;
-        info.iterations = global_iteration;
-        info.losses = named(sums);
-        info.epoch_seconds = seconds_since(epoch_start);
-        info.elapsed_seconds = seconds_since(start);
-        info.eta_seconds =
-            info.elapsed_seconds / (epoch + 1) * static_cast<double>(options_.epochs - epoch - 1);
-        stop = train::notify_epoch_end(info, callbacks...) || stop;
-
-        if (validation != nullptr && (epoch + 1) % options_.validate_every == 0) {
-          const auto val_start = clock::now();
-          train::validation_info v;
-          v.epoch = epoch;
-          v.auroc = validation_auroc(x_val, y_val, epoch);
-          v.eligible = epoch >= options_.select_from_epoch;
-          v.selected = record_validation(report, epoch, v.auroc, v.eligible);
-          if (v.selected) best = snapshot_scoring_networks();
-          v.best_epoch = report.best_epoch;
-          v.best_auroc = report.best_validation_auroc;
-          v.seconds = seconds_since(val_start);
-          stop = train::notify_validation(v, callbacks...) || stop;
-        }
-      }
-    } catch (...) {
-      keep_best_or_unfit();
-      throw;
+  /// Continues the fit saved in `checkpoint` (written during fit() through a checkpoint
+  /// callback) on the same data, with the result the uninterrupted fit would have given (bit for
+  /// bit on the CPU with the same thread count; on CUDA, dropout masks come from the device's
+  /// own generator, which is not saved). Options come from the checkpoint, the device and
+  /// thread count from this detector. Throws gad::checkpoint_error when the file is not a
+  /// resumable checkpoint of this detector type and shapes, leaving the detector as it was.
+  template <class... Callbacks>
+  fit_report resume(const std::filesystem::path& checkpoint, const data::dataset& train,
+                    const data::dataset* validation = nullptr, Callbacks&&... callbacks) {
+    check_callbacks<Callbacks...>();
+    const io::archive_reader archive(checkpoint);
+    if (!archive.has("training")) {
+      archive.fail(
+          "it holds no training state (it was saved after fit() had finished); load() it to "
+          "score, or fit() again");
     }
+    const bigan_options stored = read_options(archive);
+    const fit_data data = prepare_fit(train, validation, stored.batch_size);
+    set_threads(runtime_.threads());
+    load_archive(archive, &data);
+    return run(data, callbacks...);
+  }
 
-    fitted_ = true;
-    keep_best_or_unfit();
-    report.stopped_early = stop;
-    if (options_.contamination) {
-      const torch::Tensor scores = score(x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
-    }
-    report.threshold = threshold_;
-    report.wall_seconds = seconds_since(start);
+  // ---- Saving and loading ----------------------------------------------------------------
 
-    train::notify_train_end(train_end_of(report), callbacks...);
-    return report;
+  /// Writes the detector (format version, policies, options with the network tables,
+  /// threshold, the weights of every network and of their averages) to `path` atomically.
+  /// Called during fit() (from a callback) it also writes the optimizer states, random streams
+  /// and history that resume() needs.
+  void save(const std::filesystem::path& path) const {
+    io::output_archive a;
+    io::write_header(a, family_name(), signature());
+    io::write_options(a, "options", options_);
+    a.write("threshold", c10::IValue(threshold_));
+    a.write("fitted", c10::IValue(fitted_ || state_ != nullptr));
+    for (const auto& [key, module] : named_modules()) io::write_module(a, key, *module);
+    if (state_) write_training(a, *state_);
+    io::write_atomically(a, path);
+  }
+
+  /// Loads weights, options and threshold saved by save(). The seed, device and thread count
+  /// stay this detector's. Fails with gad::checkpoint_error, leaving the detector unchanged,
+  /// when the file is missing, corrupt, or was written by a detector of other policies or
+  /// networks.
+  void load(const std::filesystem::path& path) { load_archive(io::archive_reader(path), nullptr); }
+
+  static std::string family_name() { return "bigan"; }
+  static std::string signature() { return policy_signature<P>(); }
+  static bigan_options read_options(const io::archive_reader& archive) {
+    return io::read_bigan_options(archive, "options");
   }
 
   // ---- Scoring ---------------------------------------------------------------------------
@@ -404,10 +343,13 @@ class engine<family::bigan, P> {
   }
 
  private:
-  template <class C>
-  static constexpr bool is_callback =
-      train::has_on_iteration_end_v<C> || train::has_on_epoch_end_v<C> ||
-      train::has_on_validation_v<C> || train::has_on_train_end_v<C>;
+  template <class... Callbacks>
+  static void check_callbacks() {
+    static_assert((train::is_callback_v<Callbacks> && ...),
+                  "every callback passed to fit() must define at least one of on_iteration_end, "
+                  "on_epoch_end, on_validation, on_checkpoint or on_train_end, callable on a "
+                  "non-const object");
+  }
 
   enum class rule { ch, l1, l2, fm, egbad_fm, egbad_ch };
 
@@ -465,6 +407,228 @@ class engine<family::bigan, P> {
   struct optimizers {
     std::unique_ptr<torch::optim::Adam> e, g, dxz, dxx, dzz;
   };
+
+  // Validated tensors of one fit() or resume() call.
+  struct fit_data {
+    torch::Tensor x_train;  // [N, input_shape...] on the device
+    torch::Tensor x_val;
+    std::vector<int> y_val;
+    bool validation = false;
+  };
+
+  // What a fit carries between epochs besides the weights; saved by save() during a fit.
+  struct fit_state {
+    explicit fit_state(const runtime& rt)
+        : shuffle(rt.generator("alad/shuffle")), latent(rt.generator("alad/latent")) {}
+    train::loop_state loop;
+    optimizers opt;
+    at::Generator shuffle;
+    at::Generator latent;
+    torch::Tensor order_d;  // this epoch's shuffles, one per step
+    torch::Tensor order_g;
+  };
+
+  fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
+                       std::int64_t batch) const {
+    fit_data d;
+    d.x_train = prepare(train.images, "fit (training set)", true);
+    const std::int64_t n_train = d.x_train.size(0);
+    if (n_train == 0) throw invalid_argument(name() + " fit: the training set is empty");
+    if (batch > n_train) {
+      throw invalid_argument(name() + " fit: batch_size " + std::to_string(batch) +
+                             " is larger than the training set (" + std::to_string(n_train) +
+                             " samples); lower batch_size");
+    }
+    if (validation != nullptr) {
+      d.x_val = prepare(validation->images, "fit (validation set)", false);
+      d.y_val = validation_labels(*validation, d.x_val.size(0));
+      d.validation = true;
+    }
+    return d;
+  }
+
+  std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
+    auto st = std::make_unique<fit_state>(runtime_);
+    st->opt = make_optimizers();
+    st->loop.report.loss_names = loss_names();
+    // the tail is dropped, as in the reference
+    st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
+    return st;
+  }
+
+  template <class... Callbacks>
+  fit_report run(const fit_data& data, Callbacks&... callbacks) {
+    fitted_ = false;
+    for (auto* m : training_modules()) m->train();
+    fit_state& st = *state_;
+    train::loop_hooks hooks;
+    hooks.epochs = options_.epochs;
+    hooks.validate_every = options_.validate_every;
+    hooks.validation = data.validation;
+    hooks.begin_epoch = [&](int) {
+      // Two independent shuffles: the D step and the G/E step see different samples.
+      const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
+      const std::int64_t n = data.x_train.size(0);
+      st.order_d = torch::randperm(n, st.shuffle, long_cpu).to(device());
+      st.order_g = torch::randperm(n, st.shuffle, long_cpu).to(device());
+    };
+    hooks.iteration = [&](int epoch, std::int64_t it, std::int64_t overall) {
+      const step_context where{epoch, it, overall};
+      const std::int64_t batch = options_.batch_size;
+      const auto rows = [&](const torch::Tensor& order) {
+        return data.x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
+      };
+      std::vector<double> values =
+          discriminator_step(st.opt, rows(st.order_d), draw_latents(st.latent), where);
+      const std::vector<double> ge =
+          generator_encoder_step(st.opt, rows(st.order_g), draw_latents(st.latent), where);
+      values.insert(values.end(), ge.begin(), ge.end());
+      return values;
+    };
+    hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
+    hooks.eligible = [&](int epoch) { return epoch >= options_.select_from_epoch; };
+    hooks.snapshot = [&] { return snapshot_scoring_networks(); };
+    hooks.save = [&](const std::filesystem::path& path) { save(path); };
+
+    try {
+      train::run_fit_loop(hooks, st.loop, callbacks...);
+    } catch (...) {
+      end_fit(/*completed=*/false);
+      throw;
+    }
+    fit_report report = end_fit(/*completed=*/true);
+    if (options_.contamination) {
+      const torch::Tensor scores = score(data.x_train).to(torch::kDouble);
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
+    }
+    report.threshold = threshold_;
+    train::notify_train_end(train_end_of(report), callbacks...);
+    return report;
+  }
+
+  // Restores the best validated weights, if any, and ends the fit. Without a best checkpoint
+  // the detector keeps the last weights when training completed, and is left unfitted when it
+  // failed.
+  fit_report end_fit(bool completed) {
+    fit_report report = std::move(state_->loop.report);
+    if (report.best_epoch >= 0) restore_scoring_networks(state_->loop.best);
+    fitted_ = completed || report.best_epoch >= 0;
+    state_.reset();
+    for (auto* m : training_modules()) m->eval();
+    return report;
+  }
+
+  // Every network under its checkpoint key, the averaged copies included.
+  std::vector<std::pair<std::string, torch::nn::Module*>> named_modules() const {
+    std::vector<std::pair<std::string, torch::nn::Module*>> out{
+        {"encoder", E_.ptr().get()}, {"generator", G_.ptr().get()}, {"dxz", Dxz_.ptr().get()}};
+    if constexpr (has_dxx) out.emplace_back("dxx", Dxx_.ptr().get());
+    if constexpr (has_dzz) out.emplace_back("dzz", Dzz_.ptr().get());
+    out.emplace_back("averaged_encoder", ema_E_.ptr().get());
+    out.emplace_back("averaged_generator", ema_G_.ptr().get());
+    out.emplace_back("averaged_dxz", ema_Dxz_.ptr().get());
+    if constexpr (has_dxx) out.emplace_back("averaged_dxx", ema_Dxx_.ptr().get());
+    return out;
+  }
+
+  // The optimizers with their checkpoint keys (those of absent discriminators are left out).
+  static std::vector<std::pair<const char*, torch::optim::Adam*>> named_optimizers(
+      const optimizers& o) {
+    std::vector<std::pair<const char*, torch::optim::Adam*>> out{
+        {"opt_e", o.e.get()}, {"opt_g", o.g.get()}, {"opt_dxz", o.dxz.get()}};
+    if constexpr (has_dxx) out.emplace_back("opt_dxx", o.dxx.get());
+    if constexpr (has_dzz) out.emplace_back("opt_dzz", o.dzz.get());
+    return out;
+  }
+
+  void write_training(io::output_archive& a, const fit_state& st) const {
+    io::output_archive t = io::nested_archive(a);
+    train::write_loop_state(t, "loop", st.loop);
+    for (const auto& [key, opt] : named_optimizers(st.opt)) {
+      io::output_archive o = io::nested_archive(t);
+      opt->save(o);
+      t.write(key, o);
+    }
+    io::write_generator(t, "shuffle", st.shuffle);
+    io::write_generator(t, "latent", st.latent);
+    // Dropout draws from LibTorch's global CPU generator (F::dropout takes no generator).
+    io::write_generator(t, "dropout", at::detail::getDefaultCPUGenerator());
+    a.write("training", t);
+  }
+
+  // Reads everything first and changes the detector only once the whole file checked out.
+  // With `data` (resume) the training section is required and becomes the live fit state.
+  void load_archive(const io::archive_reader& archive, const fit_data* data) {
+    io::check_header(archive, family_name(), signature());
+    bigan_options stored = read_options(archive);
+    if (!same_networks(stored.network, options_.network)) {
+      archive.fail("its networks ('" + stored.network.name + "', latent " +
+                   std::to_string(stored.network.latent_dim) + ") differ from this detector's ('" +
+                   options_.network.name + "', latent " +
+                   std::to_string(options_.network.latent_dim) + ")");
+    }
+    // The seed, device and thread count stay this detector's; load_detector() builds a
+    // detector from the stored ones.
+    stored.runtime = options_.runtime;
+    try {
+      validate(stored);
+    } catch (const invalid_argument& e) {
+      archive.fail(std::string("its options are invalid: ") + e.what());
+    }
+    const double threshold = archive.read_double("threshold");
+    const bool fitted = archive.read_bool("fitted");
+    io::staged_copies copies;
+    for (const auto& [key, module] : named_modules()) archive.stage_module(key, *module, copies);
+
+    std::unique_ptr<fit_state> st;
+    torch::Tensor dropout_state;
+    if (data != nullptr) {
+      const bigan_options current = std::exchange(options_, stored);
+      try {
+        const io::archive_reader t = archive.child("training");
+        st = read_training(t, *data);
+        dropout_state = t.read_tensor("dropout");
+      } catch (...) {
+        options_ = current;
+        throw;
+      }
+      options_ = current;
+    }
+    if (dropout_state.defined()) {
+      at::Generator dropout = at::detail::getDefaultCPUGenerator();
+      const at::Tensor previous = dropout.get_state();
+      try {
+        dropout.set_state(dropout_state);
+      } catch (const std::exception& e) {
+        dropout.set_state(previous);
+        archive.fail(std::string("'training/dropout' is not a valid generator state: ") + e.what());
+      }
+    }
+    // Commit.
+    copies.apply();
+    options_ = std::move(stored);
+    threshold_ = threshold;
+    fitted_ = fitted;
+    state_ = std::move(st);
+    for (auto* m : all_modules()) m->eval();
+  }
+
+  std::unique_ptr<fit_state> read_training(const io::archive_reader& t, const fit_data& data) {
+    std::unique_ptr<fit_state> st = fresh_state(data);
+    train::read_loop_state(t, "loop", st->loop, snapshot_scoring_networks(), device());
+    for (const auto& [key, opt] : named_optimizers(st->opt)) {
+      try {
+        opt->load(t.child(key).raw());
+      } catch (const checkpoint_error&) {
+        throw;
+      } catch (const std::exception& e) {
+        t.fail(std::string("cannot restore optimizer '") + key + "': " + e.what());
+      }
+    }
+    t.read_generator("shuffle", st->shuffle);
+    t.read_generator("latent", st->latent);
+    return st;
+  }
 
   std::vector<torch::nn::Module*> training_modules() const {
     std::vector<torch::nn::Module*> out{E_.ptr().get(), G_.ptr().get(), Dxz_.ptr().get()};
@@ -659,13 +823,6 @@ class engine<family::bigan, P> {
     return metrics::auroc(alad_detail::to_doubles(scores), y_val);
   }
 
-  train::named_values named(const std::vector<double>& values) const {
-    const auto names = loss_names();
-    train::named_values out;
-    for (std::size_t i = 0; i < values.size(); ++i) out.emplace_back(names[i], values[i]);
-    return out;
-  }
-
   void require_fitted(const char* what) const {
     if (!fitted_) throw error(name() + ": " + what + "() called before a successful fit()");
   }
@@ -851,6 +1008,8 @@ class engine<family::bigan, P> {
   mutable nn::AladDxx ema_Dxx_{nullptr};
   double threshold_ = 0.0;
   bool fitted_ = false;
+  // Present while fit() or resume() runs, so that save() from a callback can write it.
+  std::unique_ptr<fit_state> state_;
 };
 
 }  // namespace gad
