@@ -1,0 +1,349 @@
+#pragma once
+// The commands, written once for any detector type D; detector_list<Ds...> picks the D that a
+// command's policies name. Each family's list is instantiated in its own translation unit
+// (detectors_*.cpp) so that the tool's build spreads over cores.
+#include "option_flags.hpp"
+#include "requests.hpp"
+#include "results.hpp"
+
+#include <gad/core/error.hpp>
+#include <gad/io/checkpoint.hpp>
+#include <gad/plot/image_grid.hpp>
+#include <gad/policy/signature.hpp>
+#include <gad/train/callbacks.hpp>
+#include <gad/train/checkpoints.hpp>
+#include <gad/train/progress_bar.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+
+namespace gad_cli {
+
+namespace fs = std::filesystem;
+
+template <class D>
+inline constexpr bool is_algan_v = std::is_same_v<typename D::options_type, gad::algan_options>;
+
+template <class D>
+bool selected_by(const policy_choice& c) {
+  using P = typename D::policy_type;
+  return c.discriminators ==
+             gad::detail::discriminator_names<typename P::discriminator_set>::get() &&
+         c.normalization == gad::policy_name<typename P::normalization>::value &&
+         c.scoring == gad::policy_name<typename P::scoring>::value &&
+         c.latent_shift == gad::policy_name<typename P::latent_shift>::value;
+}
+
+/// The tool's callbacks in one object, because which of them run is decided at run time.
+struct cli_callbacks {
+  std::optional<gad::train::progress_bar> bar;
+  std::optional<gad::train::csv_loss_log> log;
+  std::optional<gad::train::checkpoint_every> checkpoints;
+
+  void on_iteration_end(const gad::train::iteration_info& i) {
+    if (bar) bar->on_iteration_end(i);
+    if (log) log->on_iteration_end(i);
+  }
+  void on_epoch_end(const gad::train::epoch_info& e) {
+    if (bar) bar->on_epoch_end(e);
+  }
+  void on_validation(const gad::train::validation_info& v) {
+    if (bar) bar->on_validation(v);
+  }
+  void on_checkpoint(const gad::train::checkpoint_info& c) {
+    if (checkpoints) checkpoints->on_checkpoint(c);
+  }
+  void on_train_end(const gad::train::train_end_info& t) {
+    if (bar) bar->on_train_end(t);
+    if (log) log->on_train_end(t);
+  }
+};
+
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+  return gad_examples::seconds_since(t);
+}
+
+inline json runtime_json(const c10::Device& device, int threads, std::uint64_t seed) {
+  return json{{"device", device.str()},
+              {"threads", threads},
+              {"hardware_threads", std::thread::hardware_concurrency()},
+              {"seed", seed}};
+}
+
+inline json sizes_json(const gad::data::split& s) {
+  const auto count = [](const gad::data::dataset& d, std::int64_t label) -> std::int64_t {
+    return d.empty() ? 0 : d.labels.eq(label).sum().item<std::int64_t>();
+  };
+  return json{{"train", s.train.size()},
+              {"validation_normal", count(s.validation, 0)},
+              {"validation_anomalous", count(s.validation, 1)},
+              {"test_normal", count(s.test, 0)},
+              {"test_anomalous", count(s.test, 1)}};
+}
+
+// Scores of every rule the detector can compute, for families that have several.
+template <class D>
+json rule_aurocs(const D& detector, const gad::data::dataset& test) {
+  json out = json::object();
+  if constexpr (!is_algan_v<D>) {
+    for (const auto& [name, scores] : detector.all_scores(test.images)) {
+      out[name] = gad::metrics::auroc(scores, test.labels);
+    }
+  }
+  return out;
+}
+
+// Metrics, scores.csv and figures of `detector` on `test`; returns the metrics.
+template <class D>
+json evaluate_on(const D& detector, const gad::data::dataset& test, const output_flags& out,
+                 const std::string& what) {
+  if (test.empty()) throw gad::invalid_argument("the test set is empty");
+  const auto start = std::chrono::steady_clock::now();
+  const torch::Tensor scores = detector.decision_function(test.images);
+  const torch::Tensor predictions = scores.gt(detector.threshold()).to(torch::kLong);
+  const double score_seconds = seconds_since(start);
+  json metrics = metrics_json(scores, test.labels, predictions, detector.threshold());
+  metrics["score_seconds"] = score_seconds;
+  const json rules = rule_aurocs(detector, test);
+  if (!rules.empty()) metrics["auroc_by_rule"] = rules;
+  write_scores_csv(fs::path(out.dir) / "scores.csv", scores, predictions, test.labels,
+                   test.classes);
+  if (!out.no_plots) write_score_figures(out.dir, scores, test.labels, what);
+  return metrics;
+}
+
+inline void say(const output_flags& out, const std::string& line) {
+  if (!out.quiet) std::cerr << line << std::endl;
+}
+
+// ---- train ----------------------------------------------------------------------------------
+
+template <class D>
+typename D::options_type train_options(const train_request& r, const gad::data::split& split) {
+  auto options = std::get<typename D::options_type>(r.options);
+  if (!r.resume.empty()) {
+    // The networks and the schedule must be those of the interrupted run: only where it runs
+    // may change.
+    auto saved = D::read_options(gad::io::archive_reader(r.resume));
+    saved.runtime.threads = options.runtime.threads;
+    saved.runtime.device = options.runtime.device;
+    for (const auto& field : r.given) {
+      if (field != "threads" && field != "device") {
+        std::cerr << "gad: --" << field << " is ignored with --resume (the checkpoint's value "
+                  << "is used)" << std::endl;
+      }
+    }
+    return saved;
+  }
+  if constexpr (is_algan_v<D>) {
+    // Image sizes follow the data unless given explicitly.
+    const auto& images = split.train.images;
+    if (!r.given.count("channels")) options.channels = images.size(1);
+    if (!r.given.count("height")) options.height = images.size(2);
+    if (!r.given.count("width")) options.width = images.size(3);
+  }
+  if (r.given.count("threshold")) {
+    if (r.given.count("contamination")) {
+      throw gad::invalid_argument("give --threshold or --contamination, not both");
+    }
+    options.contamination = c10::nullopt;  // an explicit threshold is the one used
+  }
+  return options;
+}
+
+template <class D>
+int run_train(const train_request& r) {
+  const auto start = std::chrono::steady_clock::now();
+  const output_flags& out = r.output;
+  fs::create_directories(out.dir);
+  const std::uint64_t seed = std::visit([](const auto& o) { return o.runtime.seed; }, r.options);
+  const gad::data::split split = load_split(r.data, seed);
+  if (split.train.empty()) throw gad::invalid_argument("the training set is empty");
+  D detector(train_options<D>(r, split));
+  const gad::data::dataset* validation = split.validation.empty() ? nullptr : &split.validation;
+  say(out, r.model + " (" + D::signature() + ")\n  data " + r.data.folder + ", " + split.protocol +
+               "\n  train " + std::to_string(split.train.size()) + ", validation " +
+               std::to_string(split.validation.size()) + ", test " +
+               std::to_string(split.test.size()) + "; device " + detector.device().str() +
+               ", threads " + std::to_string(detector.threads()) + ", seed " +
+               std::to_string(detector.seed()));
+
+  cli_callbacks callbacks;
+  if (!out.quiet) callbacks.bar.emplace(std::cerr);
+  callbacks.log.emplace(fs::path(out.dir) / "loss_log.csv");
+  const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
+  if (r.checkpoint_every > 0) callbacks.checkpoints.emplace(checkpoint, r.checkpoint_every);
+
+  gad::fit_report report;
+  try {
+    report = r.resume.empty() ? detector.fit(split.train, validation, callbacks)
+                              : detector.resume(r.resume, split.train, validation, callbacks);
+  } catch (const gad::training_error&) {
+    if (r.checkpoint_every > 0 && fs::exists(checkpoint)) {
+      std::cerr << "gad: the last good training state is kept in " << checkpoint.string()
+                << " (continue with --resume, e.g. at a lower learning rate it cannot: the "
+                   "options are the checkpoint's)"
+                << std::endl;
+    }
+    throw;
+  }
+  const fs::path model = fs::path(out.dir) / "model.gad";
+  detector.save(model);
+
+  json summary{{"command", r.command_line},
+               {"model", r.model},
+               {"policies", D::signature()},
+               {"model_file", model.string()},
+               {"data", r.data.folder},
+               {"protocol", split.protocol},
+               {"sizes", sizes_json(split)},
+               {"runtime", runtime_json(detector.device(), detector.threads(), detector.seed())},
+               {"options", options_json(detector.options())},
+               {"fit", fit_json(report)}};
+  if (!split.test.empty()) {
+    summary["test"] = evaluate_on(detector, split.test, out, "test");
+  }
+  if (!out.no_plots) {
+    write_training_figures(out.dir, report);
+    if constexpr (is_algan_v<D>) {
+      // Row 1-2: fake-normal images (sigma 1); rows 3-4: pseudo-anomalies (sigma of the options).
+      const auto& o = detector.options();
+      if (o.channels == 1 || o.channels == 3) {
+        gad::plot::image_grid_png(
+            (fs::path(out.dir) / "samples.png").string(),
+            torch::cat({detector.sample(16, 1.0), detector.sample(16, o.sigma)}, 0), 8, 2, -1, 1,
+            3);
+      }
+    }
+  }
+  summary["wall_seconds"] = seconds_since(start);
+  write_atomically(fs::path(out.dir) / "summary.json", summary.dump(2) + "\n");
+  std::cout << "model " << model.string();
+  if (summary.contains("test")) {
+    std::cout << "  test AUROC " << summary["test"]["auroc"].get<double>();
+  }
+  std::cout << "  summary " << (fs::path(out.dir) / "summary.json").string() << std::endl;
+  return 0;
+}
+
+// ---- commands on a saved model -----------------------------------------------------------------
+
+template <class D>
+D load_model(const model_request& r) {
+  c10::optional<gad::runtime_options> runtime;
+  if (r.threads || r.device) {
+    gad::runtime_options o;
+    o.threads = r.threads.value_or(0);
+    o.device = r.device.value_or("auto");
+    runtime = o;
+  }
+  return gad::load_detector<D>(r.model_path, runtime);
+}
+
+template <class D>
+int run_evaluate(const model_request& r) {
+  const auto start = std::chrono::steady_clock::now();
+  D detector = load_model<D>(r);
+  if (!detector.is_fitted()) {
+    throw gad::invalid_argument(r.model_path + " holds an unfitted detector: nothing to evaluate");
+  }
+  if (r.threshold) detector.set_threshold(*r.threshold);
+  fs::create_directories(r.output.dir);
+  const gad::data::split split = load_split(r.data, r.seed.value_or(detector.seed()));
+  json summary{{"command", r.command_line},
+               {"model_file", r.model_path},
+               {"policies", D::signature()},
+               {"data", r.data.folder},
+               {"protocol", split.protocol},
+               {"sizes", sizes_json(split)},
+               {"runtime", runtime_json(detector.device(), detector.threads(), detector.seed())},
+               {"test", evaluate_on(detector, split.test, r.output, "test")}};
+  summary["wall_seconds"] = seconds_since(start);
+  const fs::path path = fs::path(r.output.dir) / "evaluation.json";
+  write_atomically(path, summary.dump(2) + "\n");
+  std::cout << "test AUROC " << summary["test"]["auroc"].get<double>() << "  average precision "
+            << summary["test"]["average_precision"].get<double>() << "  evaluation "
+            << path.string() << std::endl;
+  return 0;
+}
+
+template <class D>
+int run_score(const model_request& r) {
+  D detector = load_model<D>(r);
+  if (!detector.is_fitted()) {
+    throw gad::invalid_argument(r.model_path + " holds an unfitted detector: it cannot score");
+  }
+  if (r.threshold) detector.set_threshold(*r.threshold);
+  const torch::Tensor images = load_images(r.images);
+  const torch::Tensor scores = detector.decision_function(images);
+  const torch::Tensor predictions = scores.gt(detector.threshold()).to(torch::kLong);
+  const fs::path csv = r.csv;
+  if (csv.has_parent_path()) fs::create_directories(csv.parent_path());
+  write_scores_csv(csv, scores, predictions);
+  std::cout << "scored " << scores.size(0) << " images, " << predictions.sum().item<std::int64_t>()
+            << " above the threshold " << detector.threshold() << "; scores in " << csv.string()
+            << std::endl;
+  return 0;
+}
+
+template <class D>
+int run_inspect(const model_request& r) {
+  const gad::checkpoint_summary s = gad::inspect_checkpoint(r.model_path);
+  const gad::io::archive_reader archive(r.model_path);
+  json info{{"file", r.model_path},
+            {"format_version", s.format_version},
+            {"family", s.family},
+            {"policies", s.policies},
+            {"fitted", s.fitted},
+            {"resumable", s.resumable},
+            {"options", options_json(D::read_options(archive))}};
+  if (s.resumable) info["next_epoch"] = s.next_epoch + 1;
+  std::cout << info.dump(2) << std::endl;
+  return 0;
+}
+
+template <class D>
+int run_model(const model_request& r) {
+  switch (r.what) {
+    case model_request::action::evaluate:
+      return run_evaluate<D>(r);
+    case model_request::action::score:
+      return run_score<D>(r);
+    case model_request::action::inspect:
+      return run_inspect<D>(r);
+  }
+  return 1;
+}
+
+/// Runs `c` on the first of Ds whose policies it names; nullopt when none does.
+template <class... Ds>
+struct detector_list {
+  static std::optional<int> run(const command& c) {
+    std::optional<int> result;
+    (void)((!result && try_one<Ds>(c, result)) || ...);
+    return result;
+  }
+
+ private:
+  template <class D>
+  static bool try_one(const command& c, std::optional<int>& result) {
+    if (c.train && c.choice && selected_by<D>(*c.choice)) {
+      result = run_train<D>(*c.train);
+    } else if (c.model && c.signature == D::signature()) {
+      result = run_model<D>(*c.model);
+    }
+    return result.has_value();
+  }
+};
+
+/// Entry points of the per-family translation units.
+std::optional<int> run_algan_family(const command& c);
+std::optional<int> run_alad_family(const command& c);
+std::optional<int> run_egbad_family(const command& c);
+
+}  // namespace gad_cli

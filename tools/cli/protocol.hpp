@@ -1,0 +1,118 @@
+#pragma once
+// Which images train, validate and test a detector: an IDX folder (MNIST layout) cut by one of
+// gad's protocol splitters. `train` and `evaluate` share these flags so that evaluating a saved
+// model on the split it was trained with is the same command line minus the hyperparameters.
+#include <gad/core/error.hpp>
+#include <gad/core/random.hpp>
+#include <gad/data/dataset.hpp>
+#include <gad/data/idx.hpp>
+#include <gad/data/splits.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace gad_cli {
+
+struct data_flags {
+  std::string folder;
+  /// two-class (ALGAN's), one-class (normal class k), anomalous-class (EGBAD/ALAD MNIST's).
+  std::string protocol;
+  int normal = -1;
+  int anomalous = -1;
+  double validation_fraction = 0.0;
+  /// Keep at most this many training / validation and test samples (0 = all), drawn at random
+  /// from the seed: for quick trials and smoke tests.
+  std::int64_t max_train = 0;
+  std::int64_t max_test = 0;
+};
+
+/// `protocol_default` is only shown: the caller resolves an empty protocol after parsing, since
+/// the default depends on the model.
+inline void add_data_flags(CLI::App& app, data_flags& d, const std::string& protocol_default) {
+  app.add_option("--data", d.folder,
+                 "folder with <part>-images-idx3-ubyte[.gz] and <part>-labels-idx1-ubyte[.gz] "
+                 "for parts train and t10k")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--protocol", d.protocol,
+                 "two-class: --normal vs --anomalous with a validation split (ALGAN's); "
+                 "one-class: --normal is normal, all others anomalous; anomalous-class: "
+                 "--anomalous is anomalous, all others normal (EGBAD/ALAD MNIST's, leak-free)")
+      ->check(CLI::IsMember({"two-class", "one-class", "anomalous-class"}))
+      ->default_str(protocol_default);
+  app.add_option("--normal", d.normal, "normal class (two-class default 0, one-class default 0)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--anomalous", d.anomalous,
+                 "anomalous class (two-class default 1, anomalous-class default 0)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--validation-fraction", d.validation_fraction,
+                 "one-class: share of the normal training images held out for validation")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  app.add_option("--max-train", d.max_train, "use at most this many training samples (0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-test", d.max_test,
+                 "use at most this many validation and test samples each (0 = all)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+namespace detail {
+// A random subset of at most n rows, in their original order.
+inline gad::data::dataset at_most(const gad::data::dataset& d, std::int64_t n, std::uint64_t seed,
+                                  const char* stream) {
+  if (n <= 0 || d.empty() || d.size() <= n) return d;
+  auto gen = gad::make_generator(seed, stream);
+  auto rows = torch::randperm(d.size(), gen, torch::kInt64).slice(0, 0, n);
+  return gad::data::subset(d, std::get<0>(rows.sort()));
+}
+}  // namespace detail
+
+/// Loads the folder and cuts it with the chosen protocol; images in [-1, 1]. `split.protocol`
+/// describes the cut for result files.
+inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
+  const gad::data::dataset train_part = gad::data::load_idx_folder(f.folder, "train");
+  const gad::data::dataset test_part = gad::data::load_idx_folder(f.folder, "t10k");
+  gad::data::split s;
+  if (f.protocol == "two-class") {
+    gad::data::algan_split_options o;
+    o.normal_class = f.normal < 0 ? 0 : f.normal;
+    o.anomalous_class = f.anomalous < 0 ? 1 : f.anomalous;
+    if (o.normal_class == o.anomalous_class) {
+      throw gad::invalid_argument("--normal and --anomalous must differ (both are " +
+                                  std::to_string(o.normal_class) + ")");
+    }
+    s = gad::data::algan_reference(train_part, test_part, seed, o);
+  } else if (f.protocol == "one-class") {
+    if (f.anomalous >= 0) {
+      throw gad::invalid_argument(
+          "--anomalous has no meaning with --protocol one-class (every class but --normal is "
+          "anomalous)");
+    }
+    s = gad::data::one_class_normal(train_part, test_part, f.normal < 0 ? 0 : f.normal, seed,
+                                    f.validation_fraction);
+  } else {
+    if (f.normal >= 0) {
+      throw gad::invalid_argument(
+          "--normal has no meaning with --protocol anomalous-class (every class but "
+          "--anomalous is normal)");
+    }
+    s = gad::data::one_class_anomalous(gad::data::concat(train_part, test_part),
+                                       f.anomalous < 0 ? 0 : f.anomalous, seed);
+  }
+  s.train = detail::at_most(s.train, f.max_train, seed, "cli/max-train");
+  s.validation = detail::at_most(s.validation, f.max_test, seed, "cli/max-validation");
+  s.test = detail::at_most(s.test, f.max_test, seed, "cli/max-test");
+  for (auto* part : {&s.train, &s.validation, &s.test}) {
+    if (!part->empty()) part->images = gad::data::unit_to_symmetric(part->images);
+  }
+  return s;
+}
+
+/// The images of one IDX file, in [-1, 1], for `gad score`.
+inline torch::Tensor load_images(const std::string& path) {
+  return gad::data::unit_to_symmetric(gad::data::to_unit_range(gad::data::read_idx_images(path)));
+}
+
+}  // namespace gad_cli
