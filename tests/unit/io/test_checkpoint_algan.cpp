@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -205,4 +206,49 @@ TEST_CASE("best_checkpoint keeps the weights fit() ends with", "[io][algan][chec
   REQUIRE(r.best_epoch >= 0);
   const auto best = gad::load_detector<gad::algan<>>(dir / "best.gad");
   CHECK(identical(best.decision_function(data.test.images), d.decision_function(data.test.images)));
+}
+
+namespace {
+// Turns D's first weight into NaN at the start of `epoch`, as an exploding update would.
+struct poison_at_epoch {
+  gad::algan<>* detector;
+  int epoch;
+  void on_iteration_end(const gad::train::iteration_info& it) const {
+    if (it.epoch != epoch || it.iteration_in_epoch != 0) return;
+    torch::NoGradGuard no_grad;
+    detector->discriminator()->parameters().front().fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+};
+}  // namespace
+
+TEST_CASE("a run that diverges keeps its last good checkpoint, which resumes cleanly",
+          "[io][algan][checkpoint][errors]") {
+  gad_test::temp_dir dir;
+  const auto& data = algan_fixture();
+  const gad::algan_options o = tiny(3);
+  gad::algan<> whole(o);
+  whole.fit(data.train, &data.validation);
+
+  gad::algan<> diverging(o);
+  const auto path = dir / "run.gad";
+  std::string message;
+  try {
+    diverging.fit(data.train, &data.validation, gad::train::checkpoint_every{path, 1},
+                  poison_at_epoch{&diverging, 1});
+  } catch (const gad::training_error& e) {
+    message = e.what();
+  }
+  // Stopped in the very next iteration, saying where, before epoch 1 could overwrite the file.
+  CHECK_THAT(message, Catch::Contains("diverged") && Catch::Contains("epoch 1") &&
+                          Catch::Contains("iteration 1"));
+  const auto summary = gad::inspect_checkpoint(path);
+  CHECK(summary.resumable);
+  CHECK(summary.next_epoch == 1);
+  CHECK_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+
+  // The kept state is the healthy epoch 0: resuming it ends exactly where the clean run did.
+  gad::algan<> resumed(o);
+  resumed.resume(path, data.train, &data.validation);
+  CHECK(identical(resumed.decision_function(data.test.images),
+                  whole.decision_function(data.test.images)));
 }
