@@ -19,6 +19,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libstb-dev   # examples, CLI, PNG figures
   dataset-fashion-mnist
   python3
+  clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 )
 
 missing=()
