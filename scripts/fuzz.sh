@@ -22,9 +22,13 @@ for f in tests/data/mnist-fixture/*.gz; do
   gunzip -c "$f" > "$corpus/$name"
   # A header and a few rows: small seeds the fuzzer mutates quickly.
   head -c 800 "$corpus/$name" > "$corpus/$name.head"
+  # A forged count: a label file header promising 2^32 - 1 labels and holding one.
+  printf '\x00\x00\x08\x01\xff\xff\xff\xff\x07' > "$corpus/lying-labels"
   head -c 300 "$f" > "$corpus/$name.gz.head"
 done
 export OMP_NUM_THREADS=1
+# malloc_limit_mb is the real check on lying headers: an input of at most max_len bytes that
+# makes the reader allocate more than 192 MiB is reported as a crash.
 "$build_dir/tests/fuzz/fuzz_idx" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 \
-  -malloc_limit_mb=1024 -max_len=65536 -timeout=10 -print_final_stats=1 \
+  -malloc_limit_mb=192 -max_len=16384 -timeout=10 -print_final_stats=1 \
   -artifact_prefix="$crashes/"

@@ -1,46 +1,70 @@
 // libFuzzer target for the IDX reader: arbitrary bytes, raw or gzip (the reader detects
-// compression from the content), read as an image file and as a label file. The reader may
-// accept the bytes or throw gad::data_error; anything else — a crash, a sanitizer report,
-// another exception, an allocation beyond the fuzzer's limit — is a bug.
+// compression from the content), read as images and as labels, from a seekable stream and from
+// one that cannot seek (like a pipe), which the reader bounds differently. The reader must return
+// a well-formed tensor or throw gad::data_error; anything else — a crash, a sanitizer report,
+// another exception, an allocation past -malloc_limit_mb — is a bug.
 #include <gad/core/error.hpp>
 #include <gad/data/idx.hpp>
 
+#include <torch/types.h>
+
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include <sstream>
+#include <streambuf>
 #include <string>
-#include <unistd.h>
 
 namespace {
 
-// The reader takes a path, so each input goes through one scratch file per process.
-const std::string& scratch_path() {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    return std::string(dir ? dir : "/tmp") + "/gad_fuzz_idx_" + std::to_string(::getpid());
-  }();
-  return path;
-}
+// A stream buffer without seeking.
+class forward_only : public std::streambuf {
+ public:
+  explicit forward_only(const std::string& bytes) : data_(bytes) {
+    setg(data_.data(), data_.data(), data_.data() + data_.size());
+  }
+
+ private:
+  std::string data_;
+};
 
 template <class Read>
-void read_or_reject(Read read) {
-  try {
-    const torch::Tensor t = read(scratch_path());
-    // Touch the payload so that a tensor over a wrong-sized buffer would be caught.
-    if (t.numel() > 0) (void)t.sum().item<std::int64_t>();
-  } catch (const gad::data_error&) {
-    // Rejected with a message: the expected outcome for malformed input.
+torch::Tensor from_stream(const std::string& bytes, bool seekable, Read read) {
+  if (seekable) {
+    std::istringstream in(bytes);
+    return read(in);
   }
+  forward_only buffer(bytes);
+  std::istream in(&buffer);
+  return read(in);
+}
+
+template <class Read, class Check>
+void tensor_or_data_error(Read read, Check well_formed) {
+  torch::Tensor t;
+  try {
+    t = read();
+  } catch (const gad::data_error&) {
+    return;  // rejected with a message: the expected outcome for malformed input
+  }
+  // Summing touches every element, so a tensor over a wrong-sized buffer is caught by ASan.
+  if (!well_formed(t) || t.sum().item<std::int64_t>() < 0) __builtin_trap();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::FILE* f = std::fopen(scratch_path().c_str(), "wb");
-  if (!f) std::abort();
-  if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
-  std::fclose(f);
-  read_or_reject([](const std::string& p) { return gad::data::read_idx_images(p); });
-  read_or_reject([](const std::string& p) { return gad::data::read_idx_labels(p); });
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  const auto images = [](std::istream& in) { return gad::data::read_idx_images(in, "fuzz"); };
+  const auto labels = [](std::istream& in) { return gad::data::read_idx_labels(in, "fuzz"); };
+  const auto images_ok = [](const torch::Tensor& t) {
+    return t.scalar_type() == torch::kUInt8 && t.dim() == 4 && t.size(0) > 0 && t.size(1) == 1;
+  };
+  const auto labels_ok = [](const torch::Tensor& t) {
+    return t.scalar_type() == torch::kInt64 && t.dim() == 1 && t.size(0) > 0;
+  };
+  for (const bool seekable : {true, false}) {
+    tensor_or_data_error([&] { return from_stream(bytes, seekable, images); }, images_ok);
+    tensor_or_data_error([&] { return from_stream(bytes, seekable, labels); }, labels_ok);
+  }
   return 0;
 }

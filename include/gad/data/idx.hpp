@@ -7,9 +7,12 @@
 // bytes, corrupt compression) throws gad::data_error naming the file, because a detector trained
 // on silently misaligned pixels still produces plausible-looking numbers.
 //
-// Compression is detected from the gzip magic bytes, not from the file name. Payloads are read
-// incrementally and memory grows only with the bytes actually present, so a header that lies
-// about its counts cannot trigger a huge allocation.
+// Compression is detected from the gzip magic bytes, not from the file name. A header that lies
+// about its counts cannot trigger a huge allocation: a raw seekable input is measured before
+// anything is allocated, and otherwise memory grows only with the bytes actually present.
+//
+// Every reader takes a file path or, for data already in memory or arriving from elsewhere, a
+// std::istream and a name to put in error messages; the path versions wrap the stream ones.
 #include <gad/core/error.hpp>
 #include <gad/data/dataset.hpp>
 
@@ -21,7 +24,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <istream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,15 +35,15 @@ namespace gad::data {
 
 namespace detail {
 
-/// A byte stream over a raw or gzip-compressed file. Errors name the file.
+/// A byte stream over raw or gzip-compressed IDX content. Errors name the source.
+///
+/// It reads through the stream's buffer, so the stream's state flags and exception mask play no
+/// part: a short read is the end of the data, and a failing read always becomes a data_error.
 class idx_stream {
  public:
-  explicit idx_stream(std::string path) : path_(std::move(path)), buffer_(kChunk) {
-    errno = 0;
-    file_.reset(std::fopen(path_.c_str(), "rb"));
-    if (!file_) {
-      fail(std::string("cannot open: ") + (errno != 0 ? std::strerror(errno) : "unknown error"));
-    }
+  idx_stream(std::istream& in, std::string name)
+      : source_(in.rdbuf()), name_(std::move(name)), buffer_(kChunk) {
+    if (source_ == nullptr) fail("the stream has no buffer to read from");
     fill();
     gzip_ = available() >= 2 && buffer_[pos_] == 0x1f && buffer_[pos_ + 1] == 0x8b;
     if (gzip_) {
@@ -56,11 +62,11 @@ class idx_stream {
     if (zs_) inflateEnd(zs_.get());
   }
 
-  const std::string& path() const { return path_; }
+  const std::string& name() const { return name_; }
   bool compressed() const { return gzip_; }
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw data_error("IDX file '" + path_ + "': " + what);
+    throw data_error("IDX file '" + name_ + "': " + what);
   }
 
   /// Reads up to `n` bytes of (decompressed) content; fewer only at the end of the content.
@@ -68,22 +74,40 @@ class idx_stream {
     return gzip_ ? inflate_into(dst, n) : copy_into(dst, n);
   }
 
+  /// How many content bytes remain, where that is known without reading them: raw content from
+  /// a seekable source. The size of decompressed content is only known by decompressing it.
+  std::optional<std::size_t> raw_bytes_left() {
+    if (gzip_) return std::nullopt;
+    using pos = std::streambuf::pos_type;
+    const pos here = source_->pubseekoff(0, std::ios_base::cur, std::ios_base::in);
+    if (here == pos(-1)) return std::nullopt;
+    const pos end = source_->pubseekoff(0, std::ios_base::end, std::ios_base::in);
+    if (source_->pubseekpos(here, std::ios_base::in) != here) fail("cannot seek back");
+    if (end == pos(-1) || end < here) return std::nullopt;
+    return available() + static_cast<std::size_t>(end - here);
+  }
+
  private:
   static constexpr std::size_t kChunk = std::size_t{1} << 16;
 
-  struct file_closer {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-  };
-
   std::size_t available() const { return end_ - pos_; }
 
-  // Refills the input buffer; returns false at end of file.
+  // Reads up to `n` bytes from the source; fewer only at its end.
+  std::size_t get(std::uint8_t* dst, std::size_t n) {
+    errno = 0;
+    try {
+      return static_cast<std::size_t>(
+          source_->sgetn(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(n)));
+    } catch (const std::ios_base::failure& e) {
+      // libstdc++'s filebuf throws this when read(2) fails, e.g. on a directory.
+      fail(std::string("read error: ") + (errno != 0 ? std::strerror(errno) : e.what()));
+    }
+  }
+
+  // Refills the input buffer; returns false at the end of the source.
   bool fill() {
     pos_ = 0;
-    end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
-    if (end_ == 0 && std::ferror(file_.get()) != 0) {
-      fail(std::string("read error: ") + (errno != 0 ? std::strerror(errno) : "unknown error"));
-    }
+    end_ = get(buffer_.data(), buffer_.size());
     return end_ > 0;
   }
 
@@ -124,7 +148,7 @@ class idx_stream {
     return done;
   }
 
-  // After a gzip member ends, the file may hold another member (concatenated .gz files are
+  // After a gzip member ends, the source may hold another member (concatenated .gz files are
   // valid gzip) or nothing. Anything else is not data we can interpret: reject it rather than
   // ignore it as gunzip does.
   void next_member() {
@@ -135,7 +159,7 @@ class idx_stream {
     if (available() < 2) {
       // A lone byte at the buffer's end: pull it to the front and append the next chunk.
       const std::uint8_t first = buffer_[pos_];
-      const std::size_t more = std::fread(buffer_.data() + 1, 1, buffer_.size() - 1, file_.get());
+      const std::size_t more = get(buffer_.data() + 1, buffer_.size() - 1);
       buffer_[0] = first;
       pos_ = 0;
       end_ = 1 + more;
@@ -147,8 +171,8 @@ class idx_stream {
     fail("unexpected bytes after the end of the gzip stream");
   }
 
-  std::string path_;
-  std::unique_ptr<std::FILE, file_closer> file_;
+  std::streambuf* source_;
+  std::string name_;
   std::vector<std::uint8_t> buffer_;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
@@ -156,6 +180,17 @@ class idx_stream {
   bool finished_ = false;
   std::unique_ptr<z_stream> zs_;
 };
+
+/// Opens `path` for the path-taking readers, which name it in their errors.
+inline std::ifstream open_idx(const std::string& path) {
+  errno = 0;
+  std::ifstream file(path, std::ios::binary);
+  if (!file.is_open()) {
+    throw data_error("IDX file '" + path +
+                     "': cannot open: " + (errno != 0 ? std::strerror(errno) : "unknown error"));
+  }
+  return file;
+}
 
 inline std::uint32_t big_endian_u32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24U) | (std::uint32_t{p[1]} << 16U) | (std::uint32_t{p[2]} << 8U) |
@@ -230,22 +265,28 @@ inline std::vector<std::int64_t> read_idx_header(idx_stream& in, std::uint32_t n
 inline std::unique_ptr<std::vector<std::uint8_t>> read_idx_payload(idx_stream& in,
                                                                    std::int64_t bytes,
                                                                    const std::string& promise) {
-  auto data = std::make_unique<std::vector<std::uint8_t>>();
   const auto total = static_cast<std::size_t>(bytes);
-  // Reserving is cheap (untouched pages are never committed) and avoids regrowth for honest
-  // files; the cap keeps a lying header from reserving address space it has no data for.
-  data->reserve(std::min<std::size_t>(total, std::size_t{1} << 28));
+  const auto truncated = [&](std::size_t have) {
+    in.fail("truncated: the header declares " + promise + " (" + std::to_string(total) +
+            " payload bytes) but only " + std::to_string(have) + " bytes follow");
+  };
+  auto data = std::make_unique<std::vector<std::uint8_t>>();
   constexpr std::size_t kStep = std::size_t{1} << 20;
+  if (const auto left = in.raw_bytes_left()) {
+    if (*left < total) truncated(*left);
+    data->reserve(total);
+  } else {
+    // Unknown length: no reservation from the header's word alone. The vector's geometric
+    // growth keeps honest files cheap and a lying header costs at most twice the real data.
+    data->reserve(std::min(total, kStep));
+  }
   std::size_t have = 0;
   while (have < total) {
     const std::size_t want = std::min(kStep, total - have);
     data->resize(have + want);
     const std::size_t got = in.read(data->data() + have, want);
     have += got;
-    if (got < want) {
-      in.fail("truncated: the header declares " + promise + " (" + std::to_string(total) +
-              " payload bytes) but only " + std::to_string(have) + " bytes follow");
-    }
+    if (got < want) truncated(have);
   }
   std::uint8_t extra[256];
   const std::size_t trailing = in.read(extra, sizeof(extra));
@@ -272,39 +313,54 @@ inline torch::Tensor adopt(std::unique_ptr<std::vector<std::uint8_t>> data,
 /// is taken to be garbage.
 inline constexpr std::int64_t kMaxIdxSide = 1 << 14;
 
-/// Reads an IDX3 image file (magic 0x00000803) into uint8 [N, 1, H, W].
+/// Reads IDX3 images (magic 0x00000803) from `in` into uint8 [N, 1, H, W]; errors name `name`.
 /// `expected_rows` / `expected_cols` > 0 additionally require that image size.
-inline torch::Tensor read_idx_images(const std::string& path, std::int64_t expected_rows = 0,
+inline torch::Tensor read_idx_images(std::istream& in, const std::string& name,
+                                     std::int64_t expected_rows = 0,
                                      std::int64_t expected_cols = 0) {
-  detail::idx_stream in(path);
-  const auto dims = detail::read_idx_header(in, 3, "images");
+  detail::idx_stream stream(in, name);
+  const auto dims = detail::read_idx_header(stream, 3, "images");
   const std::int64_t n = dims[0], rows = dims[1], cols = dims[2];
-  if (n == 0) in.fail("the header declares 0 images");
+  if (n == 0) stream.fail("the header declares 0 images");
   if (rows == 0 || cols == 0 || rows > kMaxIdxSide || cols > kMaxIdxSide) {
-    in.fail("implausible image size " + std::to_string(rows) + "x" + std::to_string(cols) +
-            " (each side must be in [1, " + std::to_string(kMaxIdxSide) + "])");
+    stream.fail("implausible image size " + std::to_string(rows) + "x" + std::to_string(cols) +
+                " (each side must be in [1, " + std::to_string(kMaxIdxSide) + "])");
   }
   if ((expected_rows > 0 && rows != expected_rows) ||
       (expected_cols > 0 && cols != expected_cols)) {
-    in.fail("images are " + std::to_string(rows) + "x" + std::to_string(cols) + ", expected " +
-            (expected_rows > 0 ? std::to_string(expected_rows) : std::string("any")) + "x" +
-            (expected_cols > 0 ? std::to_string(expected_cols) : std::string("any")));
+    stream.fail("images are " + std::to_string(rows) + "x" + std::to_string(cols) + ", expected " +
+                (expected_rows > 0 ? std::to_string(expected_rows) : std::string("any")) + "x" +
+                (expected_cols > 0 ? std::to_string(expected_cols) : std::string("any")));
   }
   // n < 2^32 and rows * cols <= 2^28, so the product fits comfortably in 64 bits.
   const std::string promise =
       std::to_string(n) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
-  auto data = detail::read_idx_payload(in, n * rows * cols, promise);
+  auto data = detail::read_idx_payload(stream, n * rows * cols, promise);
   return detail::adopt(std::move(data), {n, 1, rows, cols});
+}
+
+/// Reads an IDX3 image file (magic 0x00000803) into uint8 [N, 1, H, W].
+/// `expected_rows` / `expected_cols` > 0 additionally require that image size.
+inline torch::Tensor read_idx_images(const std::string& path, std::int64_t expected_rows = 0,
+                                     std::int64_t expected_cols = 0) {
+  auto file = detail::open_idx(path);
+  return read_idx_images(file, path, expected_rows, expected_cols);
+}
+
+/// Reads IDX1 labels (magic 0x00000801) from `in` into int64 [N]; errors name `name`.
+inline torch::Tensor read_idx_labels(std::istream& in, const std::string& name) {
+  detail::idx_stream stream(in, name);
+  const auto dims = detail::read_idx_header(stream, 1, "labels");
+  const std::int64_t n = dims[0];
+  if (n == 0) stream.fail("the header declares 0 labels");
+  auto data = detail::read_idx_payload(stream, n, std::to_string(n) + " labels");
+  return detail::adopt(std::move(data), {n}).to(torch::kInt64);
 }
 
 /// Reads an IDX1 label file (magic 0x00000801) into int64 [N].
 inline torch::Tensor read_idx_labels(const std::string& path) {
-  detail::idx_stream in(path);
-  const auto dims = detail::read_idx_header(in, 1, "labels");
-  const std::int64_t n = dims[0];
-  if (n == 0) in.fail("the header declares 0 labels");
-  auto data = detail::read_idx_payload(in, n, std::to_string(n) + " labels");
-  return detail::adopt(std::move(data), {n}).to(torch::kInt64);
+  auto file = detail::open_idx(path);
+  return read_idx_labels(file, path);
 }
 
 /// Reads a matching pair of IDX image and label files. Images are returned as float32 in [0, 1]

@@ -8,6 +8,8 @@
 #include "data_test_util.hpp"
 
 #include <cstdint>
+#include <sstream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,21 @@ const std::string kTrainImages = "train-images-idx3-ubyte";
 const std::string kTrainLabels = "train-labels-idx1-ubyte";
 const std::string kTestImages = "t10k-images-idx3-ubyte";
 const std::string kTestLabels = "t10k-labels-idx1-ubyte";
+
+std::istringstream in_memory(const bytes& b) {
+  return std::istringstream(std::string(b.begin(), b.end()));
+}
+
+// A stream that cannot seek, like a pipe: the reader cannot measure it before reading.
+class forward_only : public std::streambuf {
+ public:
+  explicit forward_only(const bytes& b) : data_(b.begin(), b.end()) {
+    setg(data_.data(), data_.data(), data_.data() + data_.size());
+  }
+
+ private:
+  std::string data_;
+};
 
 std::vector<std::int64_t> digit_counts(const torch::Tensor& labels) {
   const auto counts = torch::bincount(labels, {}, 10);
@@ -97,6 +114,51 @@ TEST_CASE("raw, renamed and multi-member files read the same as the gzipped fixt
     const auto t = gd::read_idx_images(p);
     CHECK(t.sizes() == torch::IntArrayRef({3, 1, 5, 7}));
     CHECK(t[2][0][4][6].item<std::int64_t>() == 104);
+  }
+}
+
+TEST_CASE("streams read like files, whatever their state flags, and errors name them",
+          "[data][idx]") {
+  const auto file_images = gd::read_idx_images(fixture(kTrainImages + ".gz"));
+  const auto file_labels = gd::read_idx_labels(fixture(kTrainLabels + ".gz"));
+  const bytes gz_images = read_file(fixture(kTrainImages + ".gz"));
+  const bytes raw_images = gunzip_file(fixture(kTrainImages + ".gz"));
+
+  SECTION("gzipped and raw bytes in memory") {
+    auto gz = in_memory(gz_images);
+    CHECK(gd::read_idx_images(gz, "memory", 28, 28).equal(file_images));
+    auto raw = in_memory(raw_images);
+    CHECK(gd::read_idx_images(raw, "memory").equal(file_images));
+    auto labels = in_memory(read_file(fixture(kTrainLabels + ".gz")));
+    CHECK(gd::read_idx_labels(labels, "memory").equal(file_labels));
+  }
+  SECTION("the stream's exception mask plays no part") {
+    auto raw = in_memory(raw_images);
+    raw.exceptions(std::ios::eofbit | std::ios::failbit | std::ios::badbit);
+    CHECK(gd::read_idx_images(raw, "memory").equal(file_images));
+  }
+  SECTION("a stream that cannot seek") {
+    forward_only gz_buf(gz_images), raw_buf(raw_images);
+    std::istream gz(&gz_buf), raw(&raw_buf);
+    CHECK(gd::read_idx_images(gz, "pipe").equal(file_images));
+    CHECK(gd::read_idx_images(raw, "pipe").equal(file_images));
+  }
+  SECTION("a lying header fails whether or not the stream can be measured") {
+    const bytes liar = idx_images(0x803, 0xFFFFFFFF, 28, 28, 784);
+    auto seekable = in_memory(liar);
+    require_data_error([&] { gd::read_idx_images(seekable, "<liar>"); }, "<liar>",
+                       {"4294967295 images", "only 784 bytes follow"});
+    forward_only buf(liar);
+    std::istream pipe(&buf);
+    require_data_error([&] { gd::read_idx_images(pipe, "<pipe>"); }, "<pipe>",
+                       {"4294967295 images", "only 784 bytes follow"});
+  }
+  SECTION("errors name the stream") {
+    auto cut = in_memory(idx_labels(0x801, 10, 9));
+    require_data_error([&] { gd::read_idx_labels(cut, "<labels>"); }, "IDX file '<labels>'",
+                       {"truncated", "10 labels"});
+    std::istream no_buffer(nullptr);
+    require_data_error([&] { gd::read_idx_labels(no_buffer, "<none>"); }, "<none>", {"no buffer"});
   }
 }
 
