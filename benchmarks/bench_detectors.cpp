@@ -1,0 +1,211 @@
+// Speed of every policy combination the library offers, at the reference batch sizes and
+// network shapes: one training iteration, and scoring throughput.
+//
+//   build/benchmarks/bench_detectors                               # all, console table
+//   build/benchmarks/bench_detectors --benchmark_format=json       # for scripts
+//   GAD_BENCH_THREADS=1 build/benchmarks/bench_detectors --benchmark_filter=algan
+//
+// A training iteration is timed between two consecutive on_iteration_end callbacks of a real
+// fit(), so it is exactly what fit() does per iteration (D steps, G step, buffers, bookkeeping)
+// and excludes network construction. The data are random images in [-1, 1]: speed does not
+// depend on their content. peak_rss_MiB is the process's high-water mark so far; run one
+// benchmark per process (benchmarks/memory.sh) to read it per configuration.
+#include <gad/alad.hpp>
+#include <gad/algan.hpp>
+#include <gad/egbad.hpp>
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+int bench_threads() {
+  const char* t = std::getenv("GAD_BENCH_THREADS");
+  return t ? std::atoi(t) : 0;  // 0 = every hardware thread
+}
+
+gad::runtime_options runtime() {
+  gad::runtime_options r;
+  r.seed = 1;
+  r.threads = bench_threads();
+  r.device = "auto";
+  return r;
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+gad::data::dataset random_images(std::int64_t n, std::vector<std::int64_t> shape) {
+  shape.insert(shape.begin(), n);
+  auto gen = gad::make_generator(99, "bench/data");
+  gad::data::dataset d;
+  d.images = torch::rand(shape, gen) * 2 - 1;
+  d.labels = torch::zeros({n}, torch::kLong);
+  return d;
+}
+
+// Records when each training iteration ended.
+struct iteration_clock {
+  std::vector<clock_type::time_point>* ends;
+  void on_iteration_end(const gad::train::iteration_info&) { ends->push_back(clock_type::now()); }
+};
+
+// Times one steady-state iteration per benchmark iteration: fits on three batches and reports
+// the last iteration's duration (the first ones fill replay buffers and caches).
+template <class Detector, class Options>
+void time_training(benchmark::State& state, Options options, std::int64_t batch) {
+  const gad::data::dataset data = random_images(3 * batch, {1, 28, 28});
+  options.epochs = 1;
+  options.batch_size = batch;
+  options.runtime = runtime();
+  Detector detector(options);
+  std::vector<clock_type::time_point> ends;
+  // One untimed fit first: the first in a process pays for allocator and thread-pool warm-up
+  // (10x slower here), which is not what a long training run sees.
+  detector.fit(data);
+  for (auto _ : state) {
+    ends.clear();
+    detector.fit(data, nullptr, iteration_clock{&ends});
+    const auto n = ends.size();
+    state.SetIterationTime(std::chrono::duration<double>(ends[n - 1] - ends[n - 2]).count());
+  }
+  state.counters["batch"] = static_cast<double>(batch);
+  state.counters["threads"] = detector.threads();
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetLabel(detector.device().str());
+}
+
+// Scores `n` samples per benchmark iteration with a detector fitted for one iteration.
+template <class Detector, class Options>
+void time_scoring(benchmark::State& state, Options options, const gad::data::dataset& data,
+                  std::int64_t batch) {
+  options.epochs = 1;
+  options.batch_size = batch;
+  options.runtime = runtime();
+  Detector detector(options);
+  detector.fit(gad::data::subset(data, torch::arange(batch)));
+  const torch::Tensor x = data.images;
+  (void)detector.decision_function(x);  // warm-up, as above
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(detector.decision_function(x).template data_ptr<float>());
+  }
+  state.counters["threads"] = detector.threads();
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
+  state.SetItemsProcessed(state.iterations() * x.size(0));
+  state.SetLabel(detector.device().str());
+}
+
+// ---- ALGAN: MLP on 28x28, batch 512 -------------------------------------------------------
+
+// Scoring sets: two of the reference's scoring batches each.
+const gad::data::dataset& algan_data() {
+  static const gad::data::dataset d = random_images(2 * 1024, {1, 28, 28});
+  return d;
+}
+
+template <class Detector>
+void algan_train(benchmark::State& state, bool fused) {
+  gad::algan_options o;
+  o.fused_d_forward = fused;
+  time_training<Detector>(state, o, 512);
+}
+
+template <class Detector>
+void algan_score(benchmark::State& state) {
+  time_scoring<Detector>(state, gad::algan_options{}, algan_data(), 512);
+}
+
+// ---- ALAD / EGBAD: the MNIST conv nets, batch 32 (ALAD) and 100 (EGBAD) --------------------
+
+const gad::data::dataset& bigan_data() {
+  static const gad::data::dataset d = random_images(2 * 256, {1, 28, 28});
+  return d;
+}
+
+template <class Detector>
+void alad_train(benchmark::State& state) {
+  time_training<Detector>(state, gad::alad_mnist_options(), 32);
+}
+
+template <class Detector>
+void alad_score(benchmark::State& state) {
+  time_scoring<Detector>(state, gad::alad_mnist_options(), bigan_data(), 32);
+}
+
+void egbad_train(benchmark::State& state) {
+  time_training<gad::egbad<>>(state, gad::egbad_mnist_options(), 100);
+}
+
+void egbad_score(benchmark::State& state) {
+  time_scoring<gad::egbad<>>(state, gad::egbad_mnist_options(), bigan_data(), 100);
+}
+
+using gad::norm::none;
+using gad::norm::spectral;
+
+// Names read "<family>_<what>/<policies>"; --benchmark_filter=train or =alad selects groups.
+void register_all() {
+  const auto add = [](const std::string& name, void (*fn)(benchmark::State&), bool manual) {
+    auto* b = benchmark::RegisterBenchmark(name.c_str(), fn)->Unit(benchmark::kMillisecond);
+    if (manual) b->UseManualTime();
+  };
+  add(
+      "algan_train/spectral",
+      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, false); }, true);
+  add(
+      "algan_train/spectral_fused",
+      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, true); }, true);
+  add(
+      "algan_train/none", [](benchmark::State& s) { algan_train<gad::algan<none>>(s, false); },
+      true);
+  add(
+      "algan_train/spectral_plain_gan",
+      [](benchmark::State& s) { algan_train<gad::algan<spectral, gad::shift::none>>(s, false); },
+      true);
+  add("alad_train/none", alad_train<gad::alad<none>>, true);
+  add("alad_train/spectral", alad_train<gad::alad<spectral>>, true);
+  add("alad_train/none_dzz", alad_train<gad::alad<none, gad::score::fm, gad::with_dzz>>, true);
+  add("alad_train/spectral_dzz", alad_train<gad::alad<spectral, gad::score::fm, gad::with_dzz>>,
+      true);
+  add("egbad_train/none", egbad_train, true);
+  add("algan_score/spectral", algan_score<gad::algan<spectral>>, false);
+  add("algan_score/none", algan_score<gad::algan<none>>, false);
+  add("alad_score/none_fm", alad_score<gad::alad<none>>, false);
+  add("alad_score/spectral_l1", alad_score<gad::alad<spectral, gad::score::l1>>, false);
+  add("egbad_score/none_fm", egbad_score, false);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // Threads and device go into the report's context, so a saved JSON says where it ran.
+  gad::algan<> probe([] {
+    gad::algan_options o;
+    o.runtime = runtime();
+    return o;
+  }());
+  benchmark::AddCustomContext("gad_threads", std::to_string(probe.threads()));
+  benchmark::AddCustomContext("gad_device", probe.device().str());
+  benchmark::AddCustomContext("torch_version", std::to_string(TORCH_VERSION_MAJOR) + "." +
+                                                   std::to_string(TORCH_VERSION_MINOR) + "." +
+                                                   std::to_string(TORCH_VERSION_PATCH));
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
