@@ -62,12 +62,13 @@ struct iteration_clock {
   void on_iteration_end(const gad::train::iteration_info&) { ends->push_back(clock_type::now()); }
 };
 
-// Times one steady-state iteration per benchmark iteration: fits on three batches and reports
-// the last iteration's duration (the first ones fill replay buffers and caches).
+// Times one steady-state iteration per benchmark iteration: fits two epochs of two batches and
+// reports the last iteration's duration. It is an iteration of the second epoch, where ALGAN
+// also trains on its replay buffers, as in every epoch of a run but the first.
 template <class Detector, class Options>
 void time_training(benchmark::State& state, Options options, std::int64_t batch) {
-  const gad::data::dataset data = random_images(3 * batch, {1, 28, 28});
-  options.epochs = 1;
+  const gad::data::dataset data = random_images(2 * batch, {1, 28, 28});
+  options.epochs = 2;
   options.batch_size = batch;
   options.runtime = runtime();
   Detector detector(options);
@@ -204,6 +205,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("torch_version", std::to_string(TORCH_VERSION_MAJOR) + "." +
                                                    std::to_string(TORCH_VERSION_MINOR) + "." +
                                                    std::to_string(TORCH_VERSION_PATCH));
+  // Denormal floats are slow on x86; this shows how much a configuration suffers from them.
+  if (std::getenv("GAD_BENCH_FLUSH_DENORMAL")) at::globalContext().setFlushDenormal(true);
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""Our PyTorch mirror of the reference ALGAN-MNIST training iteration, for timing only.
+
+It does what the authors' training loop does per iteration from epoch 1 on: two discriminator
+steps, each with the real batch, a fresh fake-normal batch (G in train mode), a fresh
+pseudo-anomalous batch (G in eval mode, latents with sigma 4) and one sample from each of the
+two replay buffers, every group in its own D call; then one generator step whose backward also
+fills D's gradients (the reference discards them); then the buffer update. Scoring is -D(x) in
+eval mode without gradients, in batches of 1024.
+
+Run it with Debian's python3 and python3-torch (1.13.1, the same ATen kernels as LibTorch):
+
+    /usr/bin/python3 benchmarks/python/algan_iteration.py --threads 2 --iterations 20
+
+It prints one JSON object: milliseconds per training iteration and per scoring batch (medians).
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+from torch import nn
+
+Z_DIM, IMAGE, BATCH, SIGMA, ALPHA, XI, CAPACITY = 100, 784, 512, 4.0, 0.75, 0.75, 1024
+
+
+def generator():
+    return nn.Sequential(
+        nn.Linear(Z_DIM, 512, bias=False), nn.BatchNorm1d(512), nn.ReLU(True),
+        nn.Linear(512, 1024, bias=False), nn.BatchNorm1d(1024), nn.ReLU(True),
+        nn.Linear(1024, IMAGE, bias=False), nn.Tanh())
+
+
+def discriminator(spectral):
+    wrap = nn.utils.spectral_norm if spectral else (lambda m: m)
+    return nn.Sequential(
+        wrap(nn.Linear(IMAGE, 1024, bias=False)), nn.LeakyReLU(0.2, True),
+        wrap(nn.Linear(1024, 512, bias=False)), nn.LeakyReLU(0.2, True),
+        nn.Linear(512, 1, bias=False))
+
+
+class Buffer:
+    def __init__(self):
+        self.images = None
+
+    def push(self, new):
+        new = new.detach()[torch.randperm(new.size(0))]
+        if self.images is None:
+            self.images = new
+            return
+        pool = torch.cat([self.images, new])
+        self.images = pool[torch.randperm(pool.size(0))[:min(pool.size(0), CAPACITY)]]
+
+    def sample(self, n):
+        return self.images[torch.randperm(self.images.size(0))[:n]]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--no-sn", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+
+    G, D = generator(), discriminator(not args.no_sn)
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.0, 0.9))
+    opt_d = torch.optim.Adam(D.parameters(), lr=1e-4, betas=(0.0, 0.9))
+    bce = nn.BCEWithLogitsLoss()
+    x = torch.rand(BATCH, IMAGE) * 2 - 1
+    buffers = Buffer(), Buffer()
+    for b in buffers:
+        b.push(torch.rand(CAPACITY, IMAGE) * 2 - 1)
+    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+
+    def iteration():
+        z_n, z_a, z_gen = (torch.randn(BATCH, Z_DIM) * s for s in (1.0, SIGMA, 1.0))
+        for _ in range(2):
+            opt_d.zero_grad()
+            opt_g.zero_grad()
+            real = bce(D(x), ones)
+            fake_n = G(z_n)
+            l_fn = bce(D(fake_n.detach()), zeros)
+            G.eval()
+            fake_a = G(z_a).detach()
+            G.train()
+            l_fa = bce(D(fake_a), zeros)
+            l_bn = bce(D(buffers[0].sample(BATCH)), zeros)
+            l_ba = bce(D(buffers[1].sample(BATCH)), zeros)
+            loss = real + ALPHA * (XI * l_fn + (1 - XI) * l_bn) \
+                + (1 - ALPHA) * (XI * l_fa + (1 - XI) * l_ba)
+            loss.backward()
+            opt_d.step()
+        opt_g.zero_grad()
+        opt_d.zero_grad()
+        loss_g = bce(D(G(z_gen)), ones)
+        loss_g.backward()
+        opt_g.step()
+        buffers[0].push(fake_n)
+        buffers[1].push(fake_a)
+        # The reference logs every loss with .item(), which waits for the step to finish.
+        loss.item(), loss_g.item()
+
+    train_ms = []
+    for i in range(args.warmup + args.iterations):
+        start = time.perf_counter()
+        iteration()
+        if i >= args.warmup:
+            train_ms.append(1e3 * (time.perf_counter() - start))
+
+    scores_in = torch.rand(2 * 1024, IMAGE) * 2 - 1
+    score_ms = []
+    D.eval()
+    with torch.no_grad():
+        for i in range(args.warmup + args.iterations):
+            start = time.perf_counter()
+            for chunk in scores_in.split(1024):
+                (-D(chunk)).view(-1)
+            if i >= args.warmup:
+                score_ms.append(1e3 * (time.perf_counter() - start))
+
+    print(json.dumps({
+        "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "spectral_norm": not args.no_sn,
+        "train_ms_per_iteration": statistics.median(train_ms),
+        "score_ms_per_2048": statistics.median(score_ms),
+    }))
+
+
+if __name__ == "__main__":
+    main()
