@@ -1,13 +1,18 @@
 #!/usr/bin/python3
-"""Side-by-side speed of gad's ALGAN and our PyTorch mirror of the reference loop.
+"""Side-by-side speed of gad and our PyTorch mirrors of the reference training loops.
 
 Runs the C++ benchmark and the Python mirror alternately, ROUNDS times, with the same thread
 count, and prints per round and as a median: milliseconds per training iteration and per
-scoring batch of 2048 images, and the ratio Python / C++ (above 1: gad is faster). Alternating
-in one go keeps the two sides under the same machine load, which on a shared machine matters
-more than any absolute number.
+scoring call, and the ratio Python / C++ (above 1: gad is faster). Alternating in one go keeps
+the two sides under the same machine load, which on a shared machine matters more than any
+absolute number.
 
-    /usr/bin/python3 benchmarks/compare_python.py [--build build] [--threads 2] [--rounds 5]
+    /usr/bin/python3 benchmarks/compare_python.py [--model algan|alad] [--build build]
+                                                  [--threads 2] [--rounds 5] [--no-sn]
+
+ALGAN: batch 512, scoring 2048 images; --no-sn compares the variant without spectral norm.
+ALAD: batch 32 with D_zz in the cycle loss and no spectral norm (alad<none, fm, with_dzz>, the
+reference trains D_zz in every configuration), scoring 512 images with the fm rule.
 
 Needs Debian's python3-torch (the same ATen 1.13.1 kernels as the libtorch-dev gad builds on).
 """
@@ -22,28 +27,33 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def cpp_round(bench, threads, spectral):
-    variant = "spectral" if spectral else "none"
+def cpp_round(bench, threads, model, spectral):
+    if model == "algan":
+        variant = "spectral" if spectral else "none"
+        pattern = f"^algan_(train|score)/{variant}(/manual_time)?$"
+    else:
+        pattern = "^(alad_train/none_dzz/manual_time|alad_score/none_fm)$"
     env = dict(os.environ, GAD_BENCH_THREADS=str(threads))
     out = subprocess.run(
-        [bench, f"--benchmark_filter=^algan_(train|score)/{variant}(/manual_time)?$",
-         "--benchmark_min_time=2", "--benchmark_format=json"],
+        [bench, f"--benchmark_filter={pattern}", "--benchmark_min_time=2",
+         "--benchmark_format=json"],
         env=env, check=True, capture_output=True, text=True).stdout
     result = {}
     for b in json.loads(out)["benchmarks"]:
-        key = "train" if b["name"].startswith("algan_train") else "score"
+        key = "train" if "_train/" in b["name"] else "score"
         scale = {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b["time_unit"]]
         result[key] = b["real_time"] * scale
     return result
 
 
-def python_round(threads, spectral):
-    cmd = ["/usr/bin/python3", str(HERE / "python" / "algan_iteration.py"),
-           "--threads", str(threads), "--iterations", "15"]
-    if not spectral:
+def python_round(threads, model, spectral):
+    cmd = ["/usr/bin/python3", str(HERE / "python" / f"{model}_iteration.py"),
+           "--threads", str(threads), "--iterations", "15" if model == "algan" else "6"]
+    if model == "algan" and not spectral:
         cmd.append("--no-sn")
     out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    return {"train": out["train_ms_per_iteration"], "score": out["score_ms_per_2048"]}
+    score_key = "score_ms_per_2048" if model == "algan" else "score_ms_per_512"
+    return {"train": out["train_ms_per_iteration"], "score": out[score_key]}
 
 
 def main():
@@ -51,24 +61,27 @@ def main():
     parser.add_argument("--build", default="build")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--no-sn", action="store_true")
+    parser.add_argument("--model", choices=("algan", "alad"), default="algan")
+    parser.add_argument("--no-sn", action="store_true", help="ALGAN only")
     args = parser.parse_args()
     bench = str(pathlib.Path(args.build) / "benchmarks" / "bench_detectors")
     if not os.access(bench, os.X_OK):
         sys.exit(f"{bench} not found: build the project first (bash scripts/test.sh)")
-    spectral = not args.no_sn
+    spectral = not args.no_sn and args.model == "algan"
+    batch, scored = (512, 2048) if args.model == "algan" else (32, 512)
 
     rows = []
-    print(f"ALGAN-MNIST, batch 512, {'spectral norm' if spectral else 'no spectral norm'}, "
-          f"{args.threads} threads; ms (python / c++ = ratio)")
+    print(f"{args.model.upper()}-MNIST, batch {batch}, "
+          f"{'spectral norm' if spectral else 'no spectral norm'}, {args.threads} threads; "
+          f"ms (python / c++ = ratio)")
     for r in range(args.rounds):
-        cpp = cpp_round(bench, args.threads, spectral)
-        py = python_round(args.threads, spectral)
+        cpp = cpp_round(bench, args.threads, args.model, spectral)
+        py = python_round(args.threads, args.model, spectral)
         rows.append((cpp, py))
         print(f"round {r + 1}: train {py['train']:.1f} / {cpp['train']:.1f} = "
               f"{py['train'] / cpp['train']:.2f}x   score {py['score']:.2f} / {cpp['score']:.2f} = "
               f"{py['score'] / cpp['score']:.2f}x", flush=True)
-    for key, what in (("train", "training iteration"), ("score", "scoring 2048 images")):
+    for key, what in (("train", "training iteration"), ("score", f"scoring {scored} images")):
         ratio = statistics.median(py[key] / cpp[key] for cpp, py in rows)
         print(f"median {what}: python {statistics.median(py[key] for _, py in rows):.2f} ms, "
               f"c++ {statistics.median(cpp[key] for cpp, _ in rows):.2f} ms, ratio {ratio:.2f}x")

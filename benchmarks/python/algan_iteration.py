@@ -16,11 +16,11 @@ It prints one JSON object: milliseconds per training iteration and per scoring b
 """
 import argparse
 import json
-import statistics
-import time
 
 import torch
 from torch import nn
+
+from timing import median_ms
 
 Z_DIM, IMAGE, BATCH, SIGMA, ALPHA, XI, CAPACITY = 100, 784, 512, 4.0, 0.75, 0.75, 1024
 
@@ -104,29 +104,23 @@ def main():
         # The reference logs every loss with .item(), which waits for the step to finish.
         loss.item(), loss_g.item()
 
-    train_ms = []
-    for i in range(args.warmup + args.iterations):
-        start = time.perf_counter()
-        iteration()
-        if i >= args.warmup:
-            train_ms.append(1e3 * (time.perf_counter() - start))
+    train_ms = median_ms(iteration, args.warmup, args.iterations)
 
     scores_in = torch.rand(2 * 1024, IMAGE) * 2 - 1
-    score_ms = []
     D.eval()
+
+    def score():
+        for chunk in scores_in.split(1024):
+            (-D(chunk)).view(-1)
+
     with torch.no_grad():
-        for i in range(args.warmup + args.iterations):
-            start = time.perf_counter()
-            for chunk in scores_in.split(1024):
-                (-D(chunk)).view(-1)
-            if i >= args.warmup:
-                score_ms.append(1e3 * (time.perf_counter() - start))
+        score_ms = median_ms(score, args.warmup, args.iterations)
 
     print(json.dumps({
         "torch": torch.__version__, "threads": torch.get_num_threads(),
         "spectral_norm": not args.no_sn,
-        "train_ms_per_iteration": statistics.median(train_ms),
-        "score_ms_per_2048": statistics.median(score_ms),
+        "train_ms_per_iteration": train_ms,
+        "score_ms_per_2048": score_ms,
     }))
 
 
