@@ -12,6 +12,7 @@
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/checkpoints.hpp>
+#include <gad/train/early_stopping.hpp>
 #include <gad/train/progress_bar.hpp>
 
 #include <chrono>
@@ -44,6 +45,7 @@ struct cli_callbacks {
   std::optional<gad::train::progress_bar> bar;
   std::optional<gad::train::csv_loss_log> log;
   std::optional<gad::train::checkpoint_every> checkpoints;
+  std::optional<gad::train::early_stopping> early_stop;
 
   void on_iteration_end(const gad::train::iteration_info& i) {
     if (bar) bar->on_iteration_end(i);
@@ -52,8 +54,9 @@ struct cli_callbacks {
   void on_epoch_end(const gad::train::epoch_info& e) {
     if (bar) bar->on_epoch_end(e);
   }
-  void on_validation(const gad::train::validation_info& v) {
+  bool on_validation(const gad::train::validation_info& v) {
     if (bar) bar->on_validation(v);
+    return early_stop && early_stop->on_validation(v);
   }
   void on_checkpoint(const gad::train::checkpoint_info& c) {
     if (checkpoints) checkpoints->on_checkpoint(c);
@@ -178,6 +181,7 @@ int run_train(const train_request& r) {
   callbacks.log.emplace(fs::path(out.dir) / "loss_log.csv");
   const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
   if (r.checkpoint_every > 0) callbacks.checkpoints.emplace(checkpoint, r.checkpoint_every);
+  if (r.early_stop > 0) callbacks.early_stop.emplace(r.early_stop);
 
   gad::fit_report report;
   try {

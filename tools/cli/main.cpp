@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
                      "write a resumable <out>/checkpoint.gad every this many epochs")
         ->check(CLI::NonNegativeNumber);
     sub.app
+        ->add_option("--early-stop", request.early_stop,
+                     "stop after this many validations in the selection window without a new "
+                     "best (0 = never); the best checkpoint is kept")
+        ->check(CLI::NonNegativeNumber);
+    sub.app
         ->add_option("--resume", request.resume,
                      "continue the training saved in this checkpoint (its options are used; "
                      "the data flags must be the same)")

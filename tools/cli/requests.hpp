@@ -42,6 +42,7 @@ struct train_request {
   data_flags data;
   output_flags output;
   int checkpoint_every = 0;
+  int early_stop = 0;  ///< patience in validations; 0 = train every epoch
   std::string resume;
   std::string command_line;
 };

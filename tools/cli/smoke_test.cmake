@@ -83,6 +83,11 @@ if(NOT resumed_auroc EQUAL auroc)
   message(FATAL_ERROR "resumed run: AUROC ${resumed_auroc}, original run ${auroc}")
 endif()
 
+# --early-stop: the run ends with a saved model whatever epoch it stopped at.
+gad(0 train algan ${common} ${tiny_algan} --epochs 4 --validate-every 1 --select-from-epoch 1
+    --early-stop 1 --no-plots --out "${OUT}/algan-early")
+expect_file("${OUT}/algan-early/model.gad")
+
 # ALAD and EGBAD on a few samples of the anomalous-class protocol.
 gad(0 train alad ${common} --anomalous 1 --epochs 1 --batch-size 16 --max-train 32 --max-test 40
     --score l2 --dzz --out "${OUT}/alad")
