@@ -22,6 +22,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -65,14 +67,16 @@ struct iteration_clock {
 // Times one steady-state iteration per benchmark iteration: fits two epochs of two batches and
 // reports the last iteration's duration. It is an iteration of the second epoch, where ALGAN
 // also trains on its replay buffers, as in every epoch of a run but the first.
+// Returns the total timed seconds, for rates over the timed iterations only.
 template <class Detector, class Options>
-void time_training(benchmark::State& state, Options options, std::int64_t batch) {
+double time_training(benchmark::State& state, Options options, std::int64_t batch) {
   const gad::data::dataset data = random_images(2 * batch, {1, 28, 28});
   options.epochs = 2;
   options.batch_size = batch;
   options.runtime = runtime();
   Detector detector(options);
   std::vector<clock_type::time_point> ends;
+  double timed = 0.0;
   // One untimed fit first: the first in a process pays for allocator and thread-pool warm-up
   // (10x slower here), which is not what a long training run sees.
   detector.fit(data);
@@ -80,13 +84,74 @@ void time_training(benchmark::State& state, Options options, std::int64_t batch)
     ends.clear();
     detector.fit(data, nullptr, iteration_clock{&ends});
     const auto n = ends.size();
-    state.SetIterationTime(std::chrono::duration<double>(ends[n - 1] - ends[n - 2]).count());
+    const double seconds = std::chrono::duration<double>(ends[n - 1] - ends[n - 2]).count();
+    state.SetIterationTime(seconds);
+    timed += seconds;
   }
   state.counters["batch"] = static_cast<double>(batch);
   state.counters["threads"] = detector.threads();
   state.counters["peak_rss_MiB"] = peak_rss_mib();
   state.SetItemsProcessed(state.iterations() * batch);
   state.SetLabel(detector.device().str());
+  return timed;
+}
+
+// Floating-point operations of the matrix products in one ALGAN iteration of epoch >= 1 (two
+// per multiply-add; element-wise work and spectral norm's matrix-vector products are left out,
+// they are a few per cent). Backward passes compute weight gradients and, except below a
+// network's first layer where the input needs none, input gradients.
+double algan_iteration_flops(const gad::algan_options& o, bool pseudo_anomalies) {
+  const double b = static_cast<double>(o.batch_size);
+  std::vector<std::int64_t> d{o.image_numel()}, g{o.z_dim};
+  d.insert(d.end(), o.discriminator_hidden.begin(), o.discriminator_hidden.end());
+  d.push_back(1);
+  g.insert(g.end(), o.generator_hidden.begin(), o.generator_hidden.end());
+  g.push_back(o.image_numel());
+  const auto products = [b](const std::vector<std::int64_t>& w, std::size_t from) {
+    double sum = 0.0;
+    for (std::size_t i = from; i + 1 < w.size(); ++i) sum += 2.0 * b * w[i] * w[i + 1];
+    return sum;
+  };
+  const double d_fwd = products(d, 0), d_in = products(d, 1);
+  const double g_fwd = products(g, 0), g_in = products(g, 1);
+  // D step: one D call per image group (real, fake-normal, and with pseudo-anomalies the fresh
+  // and the two buffered groups), each with forward, weight and input gradients; G makes the
+  // fake groups without gradients.
+  const int groups = pseudo_anomalies ? 5 : 2;
+  const double d_step = groups * (2 * d_fwd + d_in) + (pseudo_anomalies ? 2 : 1) * g_fwd;
+  // G step: G and D forward, D input gradients down to the image, G weight and input gradients.
+  const double g_step = g_fwd + d_fwd + d_fwd + g_fwd + g_in;
+  return o.discriminator_steps * d_step + g_step;
+}
+
+// The matrix products of ALGAN's layers alone, back to back: the rate the training loop could
+// reach at best on this machine with these shapes.
+void mm_peak(benchmark::State& state) {
+  const gad::algan_options o;
+  const std::int64_t b = o.batch_size;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> pairs;
+  double flops = 0.0;
+  for (const auto& widths : {std::vector<std::int64_t>{784, 1024, 512, 1},
+                             std::vector<std::int64_t>{100, 512, 1024, 784}}) {
+    for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
+      pairs.emplace_back(torch::randn({b, widths[i]}), torch::randn({widths[i], widths[i + 1]}));
+      flops += 2.0 * b * widths[i] * widths[i + 1];
+    }
+  }
+  torch::set_num_threads(runtime().threads > 0
+                             ? runtime().threads
+                             : static_cast<int>(std::thread::hardware_concurrency()));
+  for (const auto& [a, w] : pairs) benchmark::DoNotOptimize(torch::mm(a, w).data_ptr<float>());
+  double timed = 0.0;
+  for (auto _ : state) {
+    const auto start = clock_type::now();
+    for (const auto& [a, w] : pairs) benchmark::DoNotOptimize(torch::mm(a, w).data_ptr<float>());
+    const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    state.SetIterationTime(seconds);
+    timed += seconds;
+  }
+  state.counters["GFLOPS"] = flops * static_cast<double>(state.iterations()) / timed / 1e9;
+  state.counters["threads"] = torch::get_num_threads();
 }
 
 // Scores `n` samples per benchmark iteration with a detector fitted for one iteration.
@@ -121,7 +186,9 @@ template <class Detector>
 void algan_train(benchmark::State& state, bool fused) {
   gad::algan_options o;
   o.fused_d_forward = fused;
-  time_training<Detector>(state, o, 512);
+  const double timed = time_training<Detector>(state, o, 512);
+  state.counters["GFLOPS"] = algan_iteration_flops(o, Detector::pseudo_anomalies) *
+                             static_cast<double>(state.iterations()) / timed / 1e9;
 }
 
 template <class Detector>
@@ -182,6 +249,7 @@ void register_all() {
   add("alad_train/spectral_dzz", alad_train<gad::alad<spectral, gad::score::fm, gad::with_dzz>>,
       true);
   add("egbad_train/none", egbad_train, true);
+  add("mm_peak/algan_shapes", mm_peak, true);
   add("algan_score/spectral", algan_score<gad::algan<spectral>>, false);
   add("algan_score/none", algan_score<gad::algan<none>>, false);
   add("alad_score/none_fm", alad_score<gad::alad<none>>, false);
