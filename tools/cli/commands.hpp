@@ -67,9 +67,7 @@ struct cli_callbacks {
   }
 };
 
-inline double seconds_since(std::chrono::steady_clock::time_point t) {
-  return gad_examples::seconds_since(t);
-}
+using gad_examples::seconds_since;
 
 inline json runtime_json(const c10::Device& device, int threads, std::uint64_t seed) {
   return json{{"device", device.str()},
@@ -89,30 +87,27 @@ inline json sizes_json(const gad::data::split& s) {
               {"test_anomalous", count(s.test, 1)}};
 }
 
-// Scores of every rule the detector can compute, for families that have several.
-template <class D>
-json rule_aurocs(const D& detector, const gad::data::dataset& test) {
-  json out = json::object();
-  if constexpr (!is_algan_v<D>) {
-    for (const auto& [name, scores] : detector.all_scores(test.images)) {
-      out[name] = gad::metrics::auroc(scores, test.labels);
-    }
-  }
-  return out;
-}
-
-// Metrics, scores.csv and figures of `detector` on `test`; returns the metrics.
+// Metrics, scores.csv and figures of `detector` on `test`; returns the metrics. Families with
+// several scoring rules report the AUROC of each, from the same single pass.
 template <class D>
 json evaluate_on(const D& detector, const gad::data::dataset& test, const output_flags& out,
                  const std::string& what) {
   if (test.empty()) throw gad::invalid_argument("the test set is empty");
   const auto start = std::chrono::steady_clock::now();
-  const torch::Tensor scores = detector.decision_function(test.images);
+  torch::Tensor scores;
+  json rules = json::object();
+  if constexpr (is_algan_v<D>) {
+    scores = detector.decision_function(test.images);
+  } else {
+    for (const auto& [name, rule_scores] : detector.all_scores(test.images)) {
+      rules[name] = gad::metrics::auroc(rule_scores, test.labels);
+      if (name == D::score_name()) scores = rule_scores;
+    }
+  }
   const torch::Tensor predictions = scores.gt(detector.threshold()).to(torch::kLong);
   const double score_seconds = seconds_since(start);
   json metrics = metrics_json(scores, test.labels, predictions, detector.threshold());
   metrics["score_seconds"] = score_seconds;
-  const json rules = rule_aurocs(detector, test);
   if (!rules.empty()) metrics["auroc_by_rule"] = rules;
   write_scores_csv(fs::path(out.dir) / "scores.csv", scores, predictions, test.labels,
                    test.classes);

@@ -332,6 +332,10 @@ class engine<family::bigan, P> {
   /// "ALAD" or "EGBAD", for messages.
   static std::string name() { return has_dxx ? "ALAD" : "EGBAD"; }
 
+  /// The name under which all_scores() returns decision_function()'s rule, so that a caller
+  /// who wants both makes one pass instead of two.
+  static std::string score_name() { return rule_name(policy_rule()); }
+
   /// Names of the per-iteration and per-epoch loss columns: the discriminators' losses, their
   /// sum d, then g and e (each including the cycle terms, as the reference logs them).
   static std::vector<std::string> loss_names() {

@@ -291,6 +291,7 @@ TEST_CASE("ALAD with spectral norm and D_zz trains all three discriminators", "[
   CHECK_FALSE(torch::equal(before, det.dzz()->logit->weight));
   const torch::Tensor s = det.decision_function(f.test_x);
   CHECK(torch::equal(s, find(det.all_scores(f.test_x), "l2")));
+  CHECK(decltype(det)::score_name() == "l2");
   CHECK(torch::isfinite(s).all().item<bool>());
 }
 
@@ -325,6 +326,7 @@ TEST_CASE("EGBAD trains its BiGAN and scores (1 - w) l1 + w L_D", "[alad][egbad]
   gad::egbad<gad::score::egbad_term::ch> det_ch(o);
   det_ch.fit(head(f.train, 16));
   CHECK(torch::equal(det_ch.decision_function(x), find(det_ch.all_scores(x), "egbad-ch")));
+  CHECK(decltype(det_ch)::score_name() == "egbad-ch");
 }
 
 TEST_CASE("the KDD preset trains on feature vectors", "[alad][tabular]") {
