@@ -121,23 +121,28 @@ inline void say(const output_flags& out, const std::string& line) {
 
 // ---- train ----------------------------------------------------------------------------------
 
+// With --resume: the options saved in the checkpoint (networks and schedule must be those of
+// the interrupted run; only where it runs may change), else nothing.
+template <class D>
+c10::optional<typename D::options_type> resumed_options(const train_request& r) {
+  if (r.resume.empty()) return c10::nullopt;
+  auto saved = D::read_options(gad::io::archive_reader(r.resume));
+  const auto& given = std::get<typename D::options_type>(r.options);
+  saved.runtime.threads = given.runtime.threads;
+  saved.runtime.device = given.runtime.device;
+  for (const auto& field : r.given) {
+    if (field != "threads" && field != "device") {
+      std::cerr << "gad: --" << field << " is ignored with --resume (the checkpoint's value "
+                << "is used)" << std::endl;
+    }
+  }
+  return saved;
+}
+
+// The options of a fresh fit: the flags, completed from the data.
 template <class D>
 typename D::options_type train_options(const train_request& r, const gad::data::split& split) {
   auto options = std::get<typename D::options_type>(r.options);
-  if (!r.resume.empty()) {
-    // The networks and the schedule must be those of the interrupted run: only where it runs
-    // may change.
-    auto saved = D::read_options(gad::io::archive_reader(r.resume));
-    saved.runtime.threads = options.runtime.threads;
-    saved.runtime.device = options.runtime.device;
-    for (const auto& field : r.given) {
-      if (field != "threads" && field != "device") {
-        std::cerr << "gad: --" << field << " is ignored with --resume (the checkpoint's value "
-                  << "is used)" << std::endl;
-      }
-    }
-    return saved;
-  }
   if constexpr (is_algan_v<D>) {
     // Image sizes follow the data unless given explicitly.
     const auto& images = split.train.images;
@@ -159,10 +164,14 @@ int run_train(const train_request& r) {
   const auto start = std::chrono::steady_clock::now();
   const output_flags& out = r.output;
   fs::create_directories(out.dir);
-  const std::uint64_t seed = std::visit([](const auto& o) { return o.runtime.seed; }, r.options);
+  const auto resumed = resumed_options<D>(r);
+  // A resumed run must see the split it was trained on, which its own seed made.
+  const std::uint64_t seed =
+      resumed ? resumed->runtime.seed
+              : std::visit([](const auto& o) { return o.runtime.seed; }, r.options);
   const gad::data::split split = load_split(r.data, seed);
   if (split.train.empty()) throw gad::invalid_argument("the training set is empty");
-  D detector(train_options<D>(r, split));
+  D detector(resumed ? *resumed : train_options<D>(r, split));
   const gad::data::dataset* validation = split.validation.empty() ? nullptr : &split.validation;
   say(out, r.model + " (" + D::signature() + ")\n  data " + r.data.folder + ", " + split.protocol +
                "\n  train " + std::to_string(split.train.size()) + ", validation " +
@@ -184,10 +193,9 @@ int run_train(const train_request& r) {
                               : detector.resume(r.resume, split.train, validation, callbacks);
   } catch (const gad::training_error&) {
     if (r.checkpoint_every > 0 && fs::exists(checkpoint)) {
-      std::cerr << "gad: the last good training state is kept in " << checkpoint.string()
-                << " (continue with --resume, e.g. at a lower learning rate it cannot: the "
-                   "options are the checkpoint's)"
-                << std::endl;
+      std::cerr << "gad: the training state of the last complete save is kept in "
+                << checkpoint.string() << "; --resume " << checkpoint.string()
+                << " continues from it" << std::endl;
     }
     throw;
   }

@@ -34,8 +34,9 @@ function(expect_match text regex what)
 endfunction()
 
 # ALGAN: train (with a resumable checkpoint), then the files and the summary's numbers.
+# (A seed other than the default, so that evaluate and --resume must take the model's own.)
 gad(0 train algan ${common} ${tiny_algan} --epochs 3 --validate-every 1 --select-from-epoch 1
-    --checkpoint-every 1 --out "${OUT}/algan")
+    --checkpoint-every 1 --seed 7 --out "${OUT}/algan")
 foreach(f model.gad checkpoint.gad summary.json scores.csv loss_log.csv roc.png histogram.png
           loss_curves.png validation_auroc.png samples.png)
   expect_file("${OUT}/algan/${f}")
@@ -79,6 +80,8 @@ endif()
 gad(0 train algan ${common} --resume "${OUT}/algan/checkpoint.gad" --out "${OUT}/algan-resumed")
 file(READ "${OUT}/algan-resumed/summary.json" resumed)
 string(JSON resumed_auroc GET "${resumed}" test auroc)
+string(JSON resumed_protocol GET "${resumed}" protocol)
+expect_match("${resumed_protocol}" "seed=7" "the resumed run's split")
 if(NOT resumed_auroc EQUAL auroc)
   message(FATAL_ERROR "resumed run: AUROC ${resumed_auroc}, original run ${auroc}")
 endif()
