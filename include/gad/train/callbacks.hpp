@@ -208,6 +208,21 @@ inline std::string format_duration(double seconds) {
   return buf;
 }
 
+/// "validation after epoch 8: AUROC 0.97500 (new best)", as the progress callbacks print it.
+inline std::string validation_summary(const validation_info& v) {
+  std::ostringstream line;
+  line << "validation after epoch " << v.epoch + 1 << ": AUROC " << std::fixed
+       << std::setprecision(5) << v.auroc;
+  if (!v.eligible) {
+    line << " (before the selection window)";
+  } else if (v.selected) {
+    line << " (new best)";
+  } else {
+    line << " (best " << v.best_auroc << " after epoch " << v.best_epoch + 1 << ")";
+  }
+  return line.str();
+}
+
 // ---- progress_printer ---------------------------------------------------------------------
 /// One line per epoch (losses, time per epoch, elapsed, ETA) and one per validation.
 class progress_printer {
@@ -229,18 +244,7 @@ class progress_printer {
   }
 
   void on_validation(const validation_info& v) {
-    std::ostringstream line;
-    line << "  validation after epoch " << v.epoch + 1 << ": AUROC " << std::fixed
-         << std::setprecision(5) << v.auroc;
-    if (!v.eligible) {
-      line << " (before the selection window)";
-    } else if (v.selected) {
-      line << " (new best)";
-    } else {
-      line << " (best " << v.best_auroc << " at epoch " << v.best_epoch + 1 << ")";
-    }
-    line << '\n';
-    *out_ << line.str() << std::flush;
+    *out_ << "  " + validation_summary(v) + '\n' << std::flush;
   }
 
  private:

@@ -108,19 +108,7 @@ class progress_bar {
     *out_ << line.str() << std::flush;
   }
 
-  void on_validation(const validation_info& v) {
-    std::ostringstream line;
-    line << "validation after epoch " << v.epoch + 1 << ": AUROC " << std::fixed
-         << std::setprecision(5) << v.auroc;
-    if (!v.eligible) {
-      line << " (before the selection window)";
-    } else if (v.selected) {
-      line << " (new best)";
-    } else {
-      line << " (best " << v.best_auroc << " after epoch " << v.best_epoch + 1 << ")";
-    }
-    print_above_bar(line.str());
-  }
+  void on_validation(const validation_info& v) { print_above_bar(validation_summary(v)); }
 
   void on_train_end(const train_end_info& end) {
     std::ostringstream line;
