@@ -40,6 +40,7 @@
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/fit_loop.hpp>
+#include <gad/train/engine_base.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -137,7 +138,10 @@ struct egbad_term_of<score::egbad<T>> {
 }  // namespace alad_detail
 
 template <class P>
-class engine<family::bigan, P> {
+class engine<family::bigan, P> : public train::engine_base<engine<family::bigan, P>, bigan_options> {
+  using base_type = train::engine_base<engine, bigan_options>;
+  friend base_type;
+
  public:
   using policy_type = P;
   using options_type = bigan_options;
@@ -161,9 +165,7 @@ class engine<family::bigan, P> {
   /// Validates the options, applies the run-time settings (threads, global seed, device) and
   /// builds the networks (and their averaged copies) from options.network.
   explicit engine(bigan_options options)
-      : options_((validate(options), std::move(options))),
-        runtime_(options_.runtime),
-        threshold_(options_.threshold) {
+      : base_type((validate(options), std::move(options))) {
     const nn::architecture& a = options_.network;
     E_ = nn::AladEncoder(a, spectral);
     G_ = nn::AladGenerator(a);
@@ -180,81 +182,17 @@ class engine<family::bigan, P> {
     initialize_networks();
   }
 
-  // ---- Training ------------------------------------------------------------------------
-
-  /// Trains from freshly initialized weights (a second fit() repeats the first) on the samples
-  /// of `train` (labels ignored: training data is taken as normal).
-  ///
-  /// With a `validation` set (labels 1 = anomalous, both classes present) the averaged networks
-  /// are scored every options().validate_every epochs; at the end the detector holds those of
-  /// the best AUROC at or after select_from_epoch (ties go to the later epoch), else those of
-  /// the last epoch. Callbacks: see gad/train/callbacks.hpp (a hook returning true stops);
-  /// gad/train/checkpoints.hpp has ones that save resumable checkpoints.
-  ///
-  /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss becomes
-  /// non-finite; the detector then keeps the best validated checkpoint, or stays unfitted.
-  template <class... Callbacks>
-  fit_report fit(const data::dataset& train, const data::dataset* validation = nullptr,
-                 Callbacks&&... callbacks) {
-    check_callbacks<Callbacks...>();
-    const fit_data data = prepare_fit(train, validation, options_.batch_size);
-    set_threads(runtime_.threads());
-    torch::manual_seed(derive_seed(runtime_.seed(), "alad/dropout"));
-    initialize_networks();
-    state_ = fresh_state(data);
-    return run(data, callbacks...);
-  }
-
-  /// Continues the fit saved in `checkpoint` (written during fit() through a checkpoint
-  /// callback) on the same data, with the result the uninterrupted fit would have given (bit for
-  /// bit on the CPU with the same thread count; on CUDA, dropout masks come from the device's
-  /// own generator, which is not saved). Options come from the checkpoint, the device and
-  /// thread count from this detector. Throws gad::checkpoint_error when the file is not a
-  /// resumable checkpoint of this detector type and shapes, leaving the detector as it was.
-  template <class... Callbacks>
-  fit_report resume(const std::filesystem::path& checkpoint, const data::dataset& train,
-                    const data::dataset* validation = nullptr, Callbacks&&... callbacks) {
-    check_callbacks<Callbacks...>();
-    const io::archive_reader archive(checkpoint);
-    if (!archive.has("training")) {
-      archive.fail(
-          "it holds no training state (it was saved after fit() had finished); load() it to "
-          "score, or fit() again");
-    }
-    const bigan_options stored = read_options(archive);
-    const fit_data data = prepare_fit(train, validation, stored.batch_size);
-    set_threads(runtime_.threads());
-    load_archive(archive, &data);
-    return run(data, callbacks...);
-  }
-
-  // ---- Saving and loading ----------------------------------------------------------------
-
-  /// Writes the detector (format version, policies, options with the network tables,
-  /// threshold, the weights of every network and of their averages) to `path` atomically.
-  /// Called during fit() (from a callback) it also writes the optimizer states, random streams
-  /// and history that resume() needs.
-  void save(const std::filesystem::path& path) const {
-    io::output_archive a;
-    io::write_header(a, family_name(), signature());
-    io::write_options(a, "options", options_);
-    a.write("threshold", c10::IValue(threshold_));
-    a.write("fitted", c10::IValue(fitted_ || state_ != nullptr));
-    for (const auto& [key, module] : named_modules()) io::write_module(a, key, *module);
-    if (state_) write_training(a, *state_);
-    io::write_atomically(a, path);
-  }
-
-  /// Loads weights, options and threshold saved by save(). The seed, device and thread count
-  /// stay this detector's. Fails with gad::checkpoint_error, leaving the detector unchanged,
-  /// when the file is missing, corrupt, or was written by a detector of other policies or
-  /// networks.
-  void load(const std::filesystem::path& path) { load_archive(io::archive_reader(path), nullptr); }
+  // fit(), resume(), save(), load(), predict() and the threshold: train::engine_base. On CUDA
+  // a resumed fit draws other dropout masks than the uninterrupted one would have: the
+  // device's own generator, which F::dropout uses, is not saved.
 
   static std::string family_name() { return "bigan"; }
   static std::string signature() { return policy_signature<P>(); }
   static bigan_options read_options(const io::archive_reader& archive) {
     return io::read_bigan_options(archive, "options");
+  }
+  static void write_options(io::output_archive& a, const bigan_options& o) {
+    io::write_options(a, "options", o);
   }
 
   // ---- Scoring ---------------------------------------------------------------------------
@@ -276,22 +214,6 @@ class engine<family::bigan, P> {
     require_fitted("all_scores");
     return score_rules(prepare(x, "all_scores", false), all_rules());
   }
-
-  /// 1 (anomalous) where decision_function(x) > threshold(), else 0; int64 [N] on the CPU.
-  torch::Tensor predict(const torch::Tensor& x) const {
-    return decision_function(x).gt(threshold_).to(torch::kLong);
-  }
-
-  double threshold() const noexcept { return threshold_; }
-  void set_threshold(double threshold) {
-    if (!std::isfinite(threshold)) {
-      throw invalid_argument(name() + " set_threshold: threshold must be finite, got " +
-                             std::to_string(threshold));
-    }
-    threshold_ = threshold;
-  }
-
-  bool is_fitted() const noexcept { return fitted_; }
 
   /// E(x) with the averaged encoder in eval mode: [N, latent_dim] on the CPU.
   torch::Tensor encode(const torch::Tensor& x) const {
@@ -324,10 +246,8 @@ class engine<family::bigan, P> {
   nn::AladDxz& averaged_dxz() noexcept { return ema_Dxz_; }
   nn::AladDxx& averaged_dxx() noexcept { return ema_Dxx_; }
 
-  const bigan_options& options() const noexcept { return options_; }
-  const c10::Device& device() const noexcept { return runtime_.device(); }
-  std::uint64_t seed() const noexcept { return runtime_.seed(); }
-  int threads() const noexcept { return runtime_.threads(); }
+  using base_type::device;
+  using base_type::options;
 
   /// "ALAD" or "EGBAD", for messages.
   static std::string name() { return has_dxx ? "ALAD" : "EGBAD"; }
@@ -347,13 +267,10 @@ class engine<family::bigan, P> {
   }
 
  private:
-  template <class... Callbacks>
-  static void check_callbacks() {
-    static_assert((train::is_callback_v<Callbacks> && ...),
-                  "every callback passed to fit() must define at least one of on_iteration_end, "
-                  "on_epoch_end, on_validation, on_checkpoint or on_train_end, callable on a "
-                  "non-const object");
-  }
+  using base_type::fitted_;
+  using base_type::options_;
+  using base_type::runtime_;
+  using base_type::threshold_;
 
   enum class rule { ch, l1, l2, fm, egbad_fm, egbad_ch };
 
@@ -492,7 +409,7 @@ class engine<family::bigan, P> {
     hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
     hooks.eligible = [&](int epoch) { return epoch >= options_.select_from_epoch; };
     hooks.snapshot = [&] { return snapshot_scoring_networks(); };
-    hooks.save = [&](const std::filesystem::path& path) { save(path); };
+    hooks.save = [&](const std::filesystem::path& path) { this->save(path); };
 
     try {
       train::run_fit_loop(hooks, st.loop, callbacks...);
@@ -503,7 +420,7 @@ class engine<family::bigan, P> {
     fit_report report = end_fit(/*completed=*/true);
     if (options_.contamination) {
       const torch::Tensor scores = score(data.x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).template item<double>();
     }
     report.threshold = threshold_;
     train::notify_train_end(train_end_of(report), callbacks...);
@@ -545,7 +462,20 @@ class engine<family::bigan, P> {
     return out;
   }
 
-  void write_training(io::output_archive& a, const fit_state& st) const {
+  void begin_fresh_fit(const fit_data& data) {
+    torch::manual_seed(derive_seed(runtime_.seed(), "alad/dropout"));
+    initialize_networks();
+    state_ = fresh_state(data);
+  }
+
+  bool fitting() const noexcept { return state_ != nullptr; }
+
+  void write_modules(io::output_archive& a) const {
+    for (const auto& [key, module] : named_modules()) io::write_module(a, key, *module);
+  }
+
+  void write_training(io::output_archive& a) const {
+    const fit_state& st = *state_;
     io::output_archive t = io::nested_archive(a);
     train::write_loop_state(t, "loop", st.loop);
     for (const auto& [key, opt] : named_optimizers(st.opt)) {
@@ -997,8 +927,6 @@ class engine<family::bigan, P> {
     return out;
   }
 
-  bigan_options options_;
-  runtime runtime_;
   // Mutable: scoring is logically const but switches the averaged networks to eval mode for
   // the duration of the call.
   mutable nn::AladEncoder E_{nullptr};
@@ -1010,8 +938,6 @@ class engine<family::bigan, P> {
   mutable nn::AladGenerator ema_G_{nullptr};
   mutable nn::AladDxz ema_Dxz_{nullptr};
   mutable nn::AladDxx ema_Dxx_{nullptr};
-  double threshold_ = 0.0;
-  bool fitted_ = false;
   // Present while fit() or resume() runs, so that save() from a callback can write it.
   std::unique_ptr<fit_state> state_;
 };

@@ -27,6 +27,7 @@
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/fit_loop.hpp>
+#include <gad/train/engine_base.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <ATen/core/Generator.h>
@@ -74,7 +75,10 @@ using detail::snapshot;
 }  // namespace algan_detail
 
 template <class P>
-class engine<family::algan, P> {
+class engine<family::algan, P> : public train::engine_base<engine<family::algan, P>, algan_options> {
+  using base_type = train::engine_base<engine, algan_options>;
+  friend base_type;
+
  public:
   using policy_type = P;
   using options_type = algan_options;
@@ -88,9 +92,7 @@ class engine<family::algan, P> {
   /// Validates the options, applies the run-time settings (threads, global seed, device) and
   /// builds both networks with the reference initialization drawn from the seed.
   explicit engine(algan_options options)
-      : options_((validate(options, pseudo_anomalies), std::move(options))),
-        runtime_(options_.runtime),
-        threshold_(options_.threshold) {
+      : base_type((validate(options, pseudo_anomalies), std::move(options))) {
     G_ = nn::AlganGenerator(
         nn::AlganGeneratorOptions{options_.z_dim, options_.generator_hidden, options_.image_numel(),
                                   options_.batch_norm_eps, options_.batch_norm_momentum});
@@ -102,80 +104,17 @@ class engine<family::algan, P> {
     initialize_networks();
   }
 
-  // ---- Training ------------------------------------------------------------------------
+  // fit(), resume(), save(), load(), predict() and the threshold: train::engine_base.
 
-  /// Trains from freshly initialized weights (so a second fit() repeats the first) on the
-  /// images of `train` (its labels are ignored: ALGAN is trained on normal data only).
-  ///
-  /// With a `validation` set (labels 1 = anomalous, both classes present) the detector is
-  /// validated every options().validate_every epochs; at the end it holds the weights of the
-  /// best validation inside the selection window (ties go to the later epoch), else those of
-  /// the last epoch. Callbacks: see gad/train/callbacks.hpp; gad/train/checkpoints.hpp has
-  /// ones that save resumable checkpoints.
-  ///
-  /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss becomes
-  /// non-finite; in that case the detector keeps the best checkpoint selected so far, and is
-  /// left unfitted if there was none.
-  template <class... Callbacks>
-  fit_report fit(const data::dataset& train, const data::dataset* validation = nullptr,
-                 Callbacks&&... callbacks) {
-    check_callbacks<Callbacks...>();
-    const fit_data data = prepare_fit(train, validation);
-    set_threads(runtime_.threads());
-    initialize_networks();
-    state_ = fresh_state(data);
-    return run(data, callbacks...);
-  }
-
-  /// Continues the fit saved in `checkpoint` (written during fit() through a checkpoint
-  /// callback) on the same data: the result is the one the uninterrupted fit would have given,
-  /// bit for bit on the CPU with the same thread count. Options come from the checkpoint, the
-  /// device and thread count from this detector. Throws gad::checkpoint_error when the file is
-  /// not a resumable checkpoint of this detector type and shapes, leaving the detector as it
-  /// was.
-  template <class... Callbacks>
-  fit_report resume(const std::filesystem::path& checkpoint, const data::dataset& train,
-                    const data::dataset* validation = nullptr, Callbacks&&... callbacks) {
-    check_callbacks<Callbacks...>();
-    const io::archive_reader archive(checkpoint);
-    if (!archive.has("training")) {
-      archive.fail(
-          "it holds no training state (it was saved after fit() had finished); "
-          "load() it to score, or fit() again");
-    }
-    const algan_options stored = read_options(archive);
-    const fit_data data = prepare_fit(train, validation, stored.batch_size);
-    set_threads(runtime_.threads());
-    load_archive(archive, &data);
-    return run(data, callbacks...);
-  }
-
-  // ---- Saving and loading ----------------------------------------------------------------
-
-  /// Writes the detector (format version, policies, options, threshold, weights) to `path`
-  /// atomically. Called during fit() (from a callback) it also writes the optimizer states,
-  /// random streams, replay buffers and history that resume() needs.
-  void save(const std::filesystem::path& path) const {
-    io::output_archive a;
-    io::write_header(a, family_name(), signature());
-    io::write_options(a, "options", options_);
-    a.write("threshold", c10::IValue(threshold_));
-    a.write("fitted", c10::IValue(fitted_ || state_ != nullptr));
-    io::write_module(a, "generator", *G_);
-    io::write_module(a, "discriminator", *D_);
-    if (state_) write_training(a, *state_);
-    io::write_atomically(a, path);
-  }
-
-  /// Loads weights, options and threshold saved by save(). The device and thread count stay
-  /// this detector's. Fails with gad::checkpoint_error, leaving the detector unchanged, when
-  /// the file is missing, corrupt, or was written by a detector of other policies or sizes.
-  void load(const std::filesystem::path& path) { load_archive(io::archive_reader(path), nullptr); }
-
+  /// "ALGAN", for messages.
+  static std::string name() { return "ALGAN"; }
   static std::string family_name() { return "algan"; }
   static std::string signature() { return policy_signature<P>(); }
   static algan_options read_options(const io::archive_reader& archive) {
     return io::read_algan_options(archive, "options");
+  }
+  static void write_options(io::output_archive& a, const algan_options& o) {
+    io::write_options(a, "options", o);
   }
 
   // ---- Scoring ---------------------------------------------------------------------------
@@ -192,22 +131,6 @@ class engine<family::algan, P> {
     const torch::Tensor flat = flatten_images(x, "decision_function");
     return score_flat(flat);
   }
-
-  /// 1 (anomalous) where decision_function(x) > threshold(), else 0; int64 [N] on the CPU.
-  torch::Tensor predict(const torch::Tensor& x) const {
-    return decision_function(x).gt(threshold_).to(torch::kLong);
-  }
-
-  double threshold() const noexcept { return threshold_; }
-  void set_threshold(double threshold) {
-    if (!std::isfinite(threshold)) {
-      throw invalid_argument("ALGAN set_threshold: threshold must be finite, got " +
-                             std::to_string(threshold));
-    }
-    threshold_ = threshold;
-  }
-
-  bool is_fitted() const noexcept { return fitted_; }
 
   // ---- Generation ------------------------------------------------------------------------
 
@@ -244,10 +167,8 @@ class engine<family::algan, P> {
   const nn::AlganGenerator& generator() const noexcept { return G_; }
   nn::AlganDiscriminator& discriminator() noexcept { return D_; }
   const nn::AlganDiscriminator& discriminator() const noexcept { return D_; }
-  const algan_options& options() const noexcept { return options_; }
-  const c10::Device& device() const noexcept { return runtime_.device(); }
-  std::uint64_t seed() const noexcept { return runtime_.seed(); }
-  int threads() const noexcept { return runtime_.threads(); }
+  using base_type::device;
+  using base_type::options;
 
   /// Names of the per-iteration and per-epoch loss columns.
   static std::vector<std::string> loss_names() {
@@ -265,13 +186,10 @@ class engine<family::algan, P> {
   }
 
  private:
-  template <class... Callbacks>
-  static void check_callbacks() {
-    static_assert((train::is_callback_v<Callbacks> && ...),
-                  "every callback passed to fit() must define at least one of on_iteration_end, "
-                  "on_epoch_end, on_validation, on_checkpoint or on_train_end, callable on a "
-                  "non-const object");
-  }
+  using base_type::fitted_;
+  using base_type::options_;
+  using base_type::runtime_;
+  using base_type::threshold_;
 
   struct latents {
     torch::Tensor normal;     // z_n, for the D steps
@@ -314,10 +232,6 @@ class engine<family::algan, P> {
     latents z;
     torch::Tensor order;  // this epoch's shuffle
   };
-
-  fit_data prepare_fit(const data::dataset& train, const data::dataset* validation) const {
-    return prepare_fit(train, validation, options_.batch_size);
-  }
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
                        std::int64_t batch) const {
@@ -377,7 +291,7 @@ class engine<family::algan, P> {
       return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(*G_),
                                                      algan_detail::snapshot(*D_)};
     };
-    hooks.save = [&](const std::filesystem::path& path) { save(path); };
+    hooks.save = [&](const std::filesystem::path& path) { this->save(path); };
 
     try {
       train::run_fit_loop(hooks, st.loop, callbacks...);
@@ -388,7 +302,7 @@ class engine<family::algan, P> {
     fit_report report = end_fit(/*completed=*/true);
     if (options_.contamination) {
       const torch::Tensor scores = decision_function(data.x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).item<double>();
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).template item<double>();
     }
     report.threshold = threshold_;
     train::notify_train_end(train_end_of(report), callbacks...);
@@ -439,7 +353,20 @@ class engine<family::algan, P> {
     return losses.values;
   }
 
-  void write_training(io::output_archive& a, const fit_state& st) const {
+  void begin_fresh_fit(const fit_data& data) {
+    initialize_networks();
+    state_ = fresh_state(data);
+  }
+
+  bool fitting() const noexcept { return state_ != nullptr; }
+
+  void write_modules(io::output_archive& a) const {
+    io::write_module(a, "generator", *G_);
+    io::write_module(a, "discriminator", *D_);
+  }
+
+  void write_training(io::output_archive& a) const {
+    const fit_state& st = *state_;
     io::output_archive t = io::nested_archive(a);
     train::write_loop_state(t, "loop", st.loop);
     io::output_archive og = io::nested_archive(t);
@@ -753,14 +680,10 @@ class engine<family::algan, P> {
     return torch::cat(parts, 0);
   }
 
-  algan_options options_;
-  runtime runtime_;
   // Mutable: scoring and sampling are logically const but switch the modules to eval mode
   // for the duration of the call.
   mutable nn::AlganGenerator G_{nullptr};
   mutable nn::AlganDiscriminator D_{nullptr};
-  double threshold_ = 0.0;
-  bool fitted_ = false;
   // Present while fit() or resume() runs, so that save() from a callback can write it.
   std::unique_ptr<fit_state> state_;
 };
