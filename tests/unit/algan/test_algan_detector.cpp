@@ -1,9 +1,11 @@
 // The ALGAN detector end to end on tiny networks: scoring, reproducibility, a short training run
 // on the committed MNIST fixture, and the errors users get for bad input.
 #include <gad/algan.hpp>
-#include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
 #include <gad/metrics/roc.hpp>
+
+#include "support/callbacks.hpp"
+#include "support/fixture.hpp"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -14,21 +16,10 @@
 #include <string>
 #include <vector>
 
-namespace {
+using gad_test::algan_fixture;
+using gad_test::message_of;
 
-// The fixture split of ALGAN's protocol (normal 0, anomalous 1), scaled to [-1, 1].
-const gad::data::split& fixture() {
-  static const gad::data::split s = [] {
-    const std::string dir = std::string(GAD_TEST_DATA_DIR) + "/mnist-fixture";
-    auto out = gad::data::algan_reference(gad::data::load_idx_folder(dir, "train"),
-                                          gad::data::load_idx_folder(dir, "t10k"), /*seed=*/1);
-    for (auto* part : {&out.train, &out.validation, &out.test}) {
-      part->images = gad::data::unit_to_symmetric(part->images);
-    }
-    return out;
-  }();
-  return s;
-}
+namespace {
 
 // Small enough for a fraction of a second per epoch on two cores.
 gad::algan_options tiny(std::uint64_t seed = 5, int epochs = 4) {
@@ -52,16 +43,6 @@ double auroc_of(const torch::Tensor& scores, const torch::Tensor& labels) {
       std::vector<int>(l.data_ptr<int>(), l.data_ptr<int>() + l.numel()));
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const gad::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no gad::invalid_argument thrown)";
-}
-
 struct recorder {
   int iterations = 0;
   int epochs = 0;
@@ -80,7 +61,7 @@ TEST_CASE("ALGAN learns 0 vs 1 on the MNIST fixture", "[algan][detector][fixture
   // and 1.0 when this was written (seed 3: 0.982), so the floor leaves a wide margin while still
   // catching a detector that has stopped learning.
   constexpr double floor = 0.9;
-  const auto& data = fixture();
+  const auto& data = algan_fixture();
   REQUIRE(data.train.size() == 64);
   REQUIRE(data.test.size() == 60);
 
@@ -154,7 +135,7 @@ TEST_CASE("ALGAN learns 0 vs 1 on the MNIST fixture", "[algan][detector][fixture
 }
 
 TEST_CASE("ALGAN training is reproducible from the seed", "[algan][detector][determinism]") {
-  const auto& data = fixture();
+  const auto& data = algan_fixture();
   const auto train_once = [&](std::uint64_t seed, gad::latent_resampling r) {
     auto o = tiny(seed, 3);
     o.resampling = r;
@@ -177,7 +158,7 @@ TEST_CASE("ALGAN training is reproducible from the seed", "[algan][detector][det
 
 TEST_CASE("ALGAN variants: no spectral norm, the plain-GAN ablation, fused D calls",
           "[algan][detector][variants]") {
-  const auto& data = fixture();
+  const auto& data = algan_fixture();
   gad::algan<gad::norm::none> no_sn(tiny(3, 2));
   CHECK(no_sn.discriminator()->spectral_layers.empty());
   no_sn.fit(data.train);
@@ -209,7 +190,7 @@ TEST_CASE("ALGAN variants: no spectral norm, the plain-GAN ablation, fused D cal
 }
 
 TEST_CASE("ALGAN rejects bad input with clear messages", "[algan][detector][errors]") {
-  const auto& data = fixture();
+  const auto& data = algan_fixture();
   gad::algan<> detector(tiny(1, 1));
 
   CHECK_THROWS_WITH(detector.decision_function(data.test.images),
@@ -217,30 +198,30 @@ TEST_CASE("ALGAN rejects bad input with clear messages", "[algan][detector][erro
 
   gad::data::dataset wrong = data.train;
   wrong.images = torch::zeros({64, 1, 32, 32});
-  CHECK_THAT(error_of([&] { detector.fit(wrong); }),
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(wrong); }),
              Catch::Contains("expected images of shape [N, 1, 28, 28] or [N, 784], got "
                              "[64, 1, 32, 32]"));
 
   gad::data::dataset with_nan = data.train;
   with_nan.images = data.train.images.clone();
   with_nan.images[3][0][5][5] = std::numeric_limits<float>::quiet_NaN();
-  CHECK_THAT(error_of([&] { detector.fit(with_nan); }), Catch::Contains("NaN or Inf"));
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(with_nan); }), Catch::Contains("NaN or Inf"));
 
   gad::data::dataset raw_pixels = data.train;
   raw_pixels.images = data.train.images.add(1).mul(127.5);
-  CHECK_THAT(error_of([&] { detector.fit(raw_pixels); }), Catch::Contains("[-1, 1]"));
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(raw_pixels); }), Catch::Contains("[-1, 1]"));
 
   gad::data::dataset few = gad::data::subset(data.train, torch::arange(10));
-  CHECK_THAT(error_of([&] { detector.fit(few); }),
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(few); }),
              Catch::Contains("batch_size 16 is larger than the training set (10 images)"));
 
   gad::data::dataset empty_val =
       gad::data::subset(data.validation, torch::empty({0}, torch::kLong));
-  CHECK_THAT(error_of([&] { detector.fit(data.train, &empty_val); }), Catch::Contains("empty"));
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(data.train, &empty_val); }), Catch::Contains("empty"));
 
   gad::data::dataset one_class = gad::data::subset(data.validation, torch::arange(16));
   REQUIRE(one_class.labels.sum().item<std::int64_t>() == 0);
-  CHECK_THAT(error_of([&] { detector.fit(data.train, &one_class); }),
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(data.train, &one_class); }),
              Catch::Contains("only normal images"));
 
   auto bad = tiny();
@@ -248,25 +229,25 @@ TEST_CASE("ALGAN rejects bad input with clear messages", "[algan][detector][erro
   CHECK_THROWS_AS(gad::algan<>(bad), gad::invalid_argument);
   bad = tiny();
   bad.sigma = -4;
-  CHECK_THAT(error_of([&] { gad::algan<> d(bad); }), Catch::Contains("sigma must be > 0"));
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { gad::algan<> d(bad); }), Catch::Contains("sigma must be > 0"));
   bad = tiny();
   bad.epochs = 0;
-  CHECK_THAT(error_of([&] { gad::algan<> d(bad); }), Catch::Contains("epochs must be > 0"));
+  CHECK_THAT(message_of<gad::invalid_argument>([&] { gad::algan<> d(bad); }), Catch::Contains("epochs must be > 0"));
 
   // After invalid input the detector still works.
   detector.fit(data.train);
-  CHECK_THAT(error_of([&] {
+  CHECK_THAT(message_of<gad::invalid_argument>([&] {
                detector.decision_function(torch::zeros({2, 783}));
              }),
              Catch::Contains("got [2, 783]"));
-  CHECK_THAT(error_of([&] {
+  CHECK_THAT(message_of<gad::invalid_argument>([&] {
                detector.decision_function(torch::full({1, 784}, INFINITY));
              }),
              Catch::Contains("NaN or Inf"));
 }
 
 TEST_CASE("a diverging run stops with a training_error naming where", "[algan][detector][errors]") {
-  const auto& data = fixture();
+  const auto& data = algan_fixture();
   auto o = tiny(2, 8);
   o.discriminator_lr = 1e30;  // weights explode within a few steps
   o.generator_lr = 1e30;

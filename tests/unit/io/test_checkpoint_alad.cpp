@@ -6,6 +6,7 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
+#include "support/callbacks.hpp"
 #include "support/fixture.hpp"
 
 #include <torch/torch.h>
@@ -14,7 +15,10 @@
 #include <string>
 #include <vector>
 
+using gad_test::epochs_seen;
 using gad_test::identical;
+using gad_test::message_of;
+using gad_test::stop_after;
 
 namespace {
 
@@ -51,26 +55,6 @@ const tabular_data& data() {
     return out;
   }();
   return d;
-}
-
-struct epochs_seen {
-  std::vector<int> epochs;
-  void on_epoch_end(const gad::train::epoch_info& e) { epochs.push_back(e.epoch); }
-};
-
-struct stop_after {
-  int epoch;
-  bool on_checkpoint(const gad::train::checkpoint_info& c) const { return c.epoch == epoch; }
-};
-
-template <class F>
-std::string checkpoint_error_of(F&& f) {
-  try {
-    f();
-  } catch (const gad::checkpoint_error& e) {
-    return e.what();
-  }
-  return "(no gad::checkpoint_error thrown)";
 }
 
 void check_same_scores(const gad::named_scores& a, const gad::named_scores& b) {
@@ -115,13 +99,13 @@ TEST_CASE("ALAD and EGBAD checkpoints are refused by detectors of other policies
   egbad.save(dir / "egbad.gad");
 
   full_alad alad(tabular(1));
-  CHECK_THAT(checkpoint_error_of([&] { alad.load(dir / "egbad.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { alad.load(dir / "egbad.gad"); }),
              Catch::Contains("discriminators={D_xz}") &&
                  Catch::Contains("discriminators={D_xz, D_xx, D_zz}"));
   CHECK_FALSE(alad.is_fitted());
 
   gad::egbad<> wider(tabular(1, kFeatures + 1));
-  CHECK_THAT(checkpoint_error_of([&] { wider.load(dir / "egbad.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { wider.load(dir / "egbad.gad"); }),
              Catch::Contains("networks") && Catch::Contains("differ"));
   CHECK_FALSE(wider.is_fitted());
 }

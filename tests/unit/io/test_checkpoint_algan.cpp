@@ -4,6 +4,7 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
+#include "support/callbacks.hpp"
 #include "support/fixture.hpp"
 
 #include <torch/torch.h>
@@ -16,7 +17,10 @@
 #include <vector>
 
 using gad_test::algan_fixture;
+using gad_test::epochs_seen;
 using gad_test::identical;
+using gad_test::message_of;
+using gad_test::stop_after;
 
 namespace {
 
@@ -31,28 +35,6 @@ gad::algan_options tiny(int epochs = 4) {
   o.select_from_epoch = 1;
   o.runtime = gad::runtime_options{7, 2, "cpu"};
   return o;
-}
-
-// Records which epochs a fit ran.
-struct epochs_seen {
-  std::vector<int> epochs;
-  void on_epoch_end(const gad::train::epoch_info& e) { epochs.push_back(e.epoch); }
-};
-
-// Stops the fit right after the checkpoint of `epoch` (0-based) was written.
-struct stop_after {
-  int epoch;
-  bool on_checkpoint(const gad::train::checkpoint_info& c) const { return c.epoch == epoch; }
-};
-
-template <class F>
-std::string checkpoint_error_of(F&& f) {
-  try {
-    f();
-  } catch (const gad::checkpoint_error& e) {
-    return e.what();
-  }
-  return "(no gad::checkpoint_error thrown)";
 }
 
 }  // namespace
@@ -96,7 +78,7 @@ TEST_CASE("ALGAN load refuses other policies, other sizes and damaged files, and
   trained.save(dir / "sn.gad");
 
   gad::algan<gad::norm::none> other_policy(tiny(1));
-  CHECK_THAT(checkpoint_error_of([&] { other_policy.load(dir / "sn.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_policy.load(dir / "sn.gad"); }),
              Catch::Contains("normalization=spectral") && Catch::Contains("normalization=none"));
 
   gad::algan_options wider = tiny(1);
@@ -104,22 +86,22 @@ TEST_CASE("ALGAN load refuses other policies, other sizes and damaged files, and
   gad::algan<> other_shape(wider);
   other_shape.fit(data.train);
   const torch::Tensor before = other_shape.decision_function(data.test.images);
-  CHECK_THAT(checkpoint_error_of([&] { other_shape.load(dir / "sn.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_shape.load(dir / "sn.gad"); }),
              Catch::Contains("D hidden 32-16") && Catch::Contains("D hidden 48-16"));
   CHECK(identical(other_shape.decision_function(data.test.images), before));
   CHECK(other_shape.options().discriminator_hidden == wider.discriminator_hidden);
 
-  CHECK_THAT(checkpoint_error_of([&] { other_shape.load(dir / "missing.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_shape.load(dir / "missing.gad"); }),
              Catch::Contains("missing.gad") && Catch::Contains("no such file"));
 
   // A truncated copy, as a crash of a non-atomic writer would leave.
   const auto size = std::filesystem::file_size(dir / "sn.gad");
   std::filesystem::copy_file(dir / "sn.gad", dir / "cut.gad");
   std::filesystem::resize_file(dir / "cut.gad", size / 2);
-  CHECK_THAT(checkpoint_error_of([&] { trained.load(dir / "cut.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { trained.load(dir / "cut.gad"); }),
              Catch::Contains("cut.gad") && Catch::Contains("corrupt"));
   std::ofstream(dir / "text.gad") << "not a checkpoint\n";
-  CHECK_THAT(checkpoint_error_of([&] { trained.load(dir / "text.gad"); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { trained.load(dir / "text.gad"); }),
              Catch::Contains("text.gad"));
   CHECK(identical(
       trained.decision_function(data.test.images),
@@ -188,11 +170,11 @@ TEST_CASE("ALGAN resume refuses a finished model and a different training set",
   d.fit(data.train, nullptr, gad::train::checkpoint_every{dir / "run.gad", 1}, stop_after{0});
   d.save(dir / "final.gad");
   gad::algan<> other(tiny(2));
-  CHECK_THAT(checkpoint_error_of([&] { other.resume(dir / "final.gad", data.train); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other.resume(dir / "final.gad", data.train); }),
              Catch::Contains("no training state"));
   const gad::data::dataset half{data.train.images.slice(0, 0, 32),
                                 data.train.labels.slice(0, 0, 32)};
-  CHECK_THAT(checkpoint_error_of([&] { other.resume(dir / "run.gad", half); }),
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other.resume(dir / "run.gad", half); }),
              Catch::Contains("iterations per epoch"));
   CHECK_FALSE(other.is_fitted());
 }
