@@ -28,6 +28,7 @@
 #include <gad/metrics/threshold.hpp>
 
 #include "../common/example_util.hpp"
+#include "../common/report_json.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -71,6 +72,7 @@ struct settings {
   std::string command_line;
 };
 
+using gad_examples::report_json;
 using gad_examples::seconds_since;
 using gad_examples::to_vector;
 using gad_examples::write_atomically;
@@ -114,17 +116,6 @@ class progress_lines {
   clock::time_point start_;
   clock::time_point last_;
 };
-
-json report_json(const gad::metrics::binary_report& r, double threshold) {
-  return {{"threshold", threshold},
-          {"precision", r.precision},
-          {"recall", r.recall},
-          {"f1", r.f1},
-          {"tp", r.tp},
-          {"fp", r.fp},
-          {"tn", r.tn},
-          {"fn", r.fn}};
-}
 
 template <class Detector>
 int run(const settings& s, const gad::data::split& split, json summary) {

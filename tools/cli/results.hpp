@@ -7,6 +7,7 @@
 #include <gad/train/fit_report.hpp>
 
 #include "../../examples/common/example_util.hpp"
+#include "../../examples/common/report_json.hpp"
 
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
@@ -22,18 +23,9 @@
 namespace gad_cli {
 
 using json = nlohmann::ordered_json;
+using gad_examples::report_json;
 using gad_examples::to_vector;
 using gad_examples::write_atomically;
-
-inline json report_json(const gad::metrics::binary_report& r) {
-  return json{{"precision", r.precision},
-              {"recall", r.recall},
-              {"f1", r.f1},
-              {"tp", r.tp},
-              {"fp", r.fp},
-              {"tn", r.tn},
-              {"fn", r.fn}};
-}
 
 // The detector's own decisions (score > threshold) against the labels.
 inline gad::metrics::binary_report decisions_report(const torch::Tensor& predictions,
