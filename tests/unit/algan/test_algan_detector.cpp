@@ -4,7 +4,7 @@
 #include <gad/data/splits.hpp>
 #include <gad/metrics/roc.hpp>
 
-#include "support/callbacks.hpp"
+#include "support/message_of.hpp"
 #include "support/fixture.hpp"
 
 #include <torch/torch.h>

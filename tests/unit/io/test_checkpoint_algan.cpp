@@ -5,6 +5,7 @@
 #include <gad/train/checkpoints.hpp>
 
 #include "support/callbacks.hpp"
+#include "support/message_of.hpp"
 #include "support/fixture.hpp"
 
 #include <torch/torch.h>

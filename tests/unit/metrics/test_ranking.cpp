@@ -6,6 +6,8 @@
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 
+#include "support/message_of.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstddef>
@@ -38,13 +40,7 @@ void require_near(const std::vector<double>& actual, const std::vector<double>& 
 
 template <typename Call>
 void require_invalid(Call&& call, const std::string& fragment) {
-  try {
-    call();
-  } catch (const gad::invalid_argument& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains(fragment));
-    return;
-  }
-  FAIL("expected gad::invalid_argument mentioning: " << fragment);
+  CHECK_THAT(gad_test::message_of<gad::invalid_argument>(call), Catch::Contains(fragment));
 }
 
 // The hand-worked example used throughout. Ranked by decreasing score:

@@ -8,6 +8,8 @@
 #include <gad/metrics/threshold.hpp>
 
 #include <ATen/ATen.h>
+#include "support/message_of.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstddef>
@@ -28,13 +30,7 @@ Approx near(double expected) { return Approx(expected).epsilon(1e-12).margin(1e-
 
 template <typename Call>
 void require_invalid(Call&& call, const std::string& fragment) {
-  try {
-    call();
-  } catch (const gad::invalid_argument& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains(fragment));
-    return;
-  }
-  FAIL("expected gad::invalid_argument mentioning: " << fragment);
+  CHECK_THAT(gad_test::message_of<gad::invalid_argument>(call), Catch::Contains(fragment));
 }
 
 void check_report(const gm::binary_report& r, std::int64_t tp, std::int64_t fp, std::int64_t tn,
