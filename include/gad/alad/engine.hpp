@@ -153,6 +153,21 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
 
   static_assert(std::is_same_v<typename P::latent_shift, shift::none>,
                 "ALAD and EGBAD take no latent-shift policy: use gad::shift::none");
+  // The rules accept any tag marked known; these catch a tag added there but not taught to
+  // this engine, which would otherwise be taken for a default.
+  static_assert(std::is_same_v<typename P::normalization, norm::spectral> ||
+                    std::is_same_v<typename P::normalization, norm::none>,
+                "the ALAD/EGBAD engine implements the normalizations gad::norm::spectral and "
+                "gad::norm::none only; a new one must be implemented in gad/alad/engine.hpp "
+                "(docs/policies.md, Adding a policy)");
+  static_assert(std::is_same_v<scoring_type, score::ch> || std::is_same_v<scoring_type, score::l1> ||
+                    std::is_same_v<scoring_type, score::l2> ||
+                    std::is_same_v<scoring_type, score::fm> ||
+                    std::is_same_v<scoring_type, score::egbad<score::egbad_term::fm>> ||
+                    std::is_same_v<scoring_type, score::egbad<score::egbad_term::ch>>,
+                "the ALAD/EGBAD engine implements the scoring rules ch, l1, l2, fm, "
+                "egbad<egbad_term::fm> and egbad<egbad_term::ch> only; a new one must be "
+                "implemented in gad/alad/engine.hpp (docs/policies.md, Adding a policy)");
 
   /// The reference configuration of the discriminator set: alad_mnist_options() with D_xx,
   /// egbad_mnist_options() without.

@@ -87,6 +87,22 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
       std::is_same_v<typename P::latent_shift, shift::pseudo_anomaly>;
   static constexpr bool spectral = P::spectral;
 
+  // The rules accept any tag marked known; these catch a tag added there but not taught to
+  // this engine, which would otherwise train as if it were none.
+  static_assert(std::is_same_v<typename P::latent_shift, shift::pseudo_anomaly> ||
+                    std::is_same_v<typename P::latent_shift, shift::none>,
+                "the ALGAN engine implements the latent shifts gad::shift::pseudo_anomaly and "
+                "gad::shift::none only; a new one must be implemented in gad/algan/engine.hpp "
+                "(docs/policies.md, Adding a policy)");
+  static_assert(std::is_same_v<typename P::normalization, norm::spectral> ||
+                    std::is_same_v<typename P::normalization, norm::none>,
+                "the ALGAN engine implements the normalizations gad::norm::spectral and "
+                "gad::norm::none only; a new one must be implemented in gad/algan/engine.hpp "
+                "(docs/policies.md, Adding a policy)");
+  static_assert(std::is_same_v<typename P::scoring, score::neg_logit>,
+                "the ALGAN engine scores by gad::score::neg_logit only; a new rule must be "
+                "implemented in gad/algan/engine.hpp (docs/policies.md, Adding a policy)");
+
   engine() : engine(algan_options{}) {}
 
   /// Validates the options, applies the run-time settings (threads, global seed, device) and
