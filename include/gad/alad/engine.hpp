@@ -398,9 +398,6 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
     for (auto* m : training_modules()) m->train();
     fit_state& st = *state_;
     train::loop_hooks hooks;
-    hooks.epochs = options_.epochs;
-    hooks.validate_every = options_.validate_every;
-    hooks.validation = data.validation;
     hooks.begin_epoch = [&](int) {
       // Two independent shuffles: the D step and the G/E step see different samples.
       const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
@@ -422,24 +419,8 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
       return values;
     };
     hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
-    hooks.eligible = [&](int epoch) { return epoch >= options_.select_from_epoch; };
     hooks.snapshot = [&] { return snapshot_scoring_networks(); };
-    hooks.save = [&](const std::filesystem::path& path) { this->save(path); };
-
-    try {
-      train::run_fit_loop(hooks, st.loop, callbacks...);
-    } catch (...) {
-      end_fit(/*completed=*/false);
-      throw;
-    }
-    fit_report report = end_fit(/*completed=*/true);
-    if (options_.contamination) {
-      const torch::Tensor scores = score(data.x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).template item<double>();
-    }
-    report.threshold = threshold_;
-    train::notify_train_end(train_end_of(report), callbacks...);
-    return report;
+    return this->run_loop(std::move(hooks), st.loop, data.validation, data.x_train, callbacks...);
   }
 
   // Restores the best validated weights, if any, and ends the fit. Without a best checkpoint

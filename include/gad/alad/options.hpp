@@ -58,8 +58,9 @@ struct bigan_options {
   // ---- Model selection (only when fit() gets a validation set) ----------------------------
   /// Validate after every this many epochs; the reference validates every epoch.
   int validate_every = 1;
-  /// Validations before epoch select_from_epoch (0-based count of epochs run) are reported but
-  /// never restored, so an early lucky epoch is not kept.
+  /// A validation can become the kept checkpoint only once at least this many epochs have run
+  /// (epoch + 1 >= select_from_epoch, the same rule as ALGAN's); earlier ones are reported but
+  /// never restored, so an early lucky epoch is not kept. 0 and 1 let every validation count.
   int select_from_epoch = 0;
 
   // ---- Seed, threads, device -------------------------------------------------------------

@@ -290,9 +290,6 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
     D_->train();
     fit_state& st = *state_;
     train::loop_hooks hooks;
-    hooks.epochs = options_.epochs;
-    hooks.validate_every = options_.validate_every;
-    hooks.validation = data.validation;
     hooks.begin_epoch = [&](int) {
       st.order = torch::randperm(data.x_train.size(0), st.shuffle,
                                  torch::TensorOptions().dtype(torch::kLong))
@@ -302,27 +299,11 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
       return train_iteration(st, data.x_train, epoch, it, overall);
     };
     hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
-    hooks.eligible = [&](int epoch) { return epoch + 1 >= options_.select_from_epoch; };
     hooks.snapshot = [&] {
       return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(*G_),
                                                      algan_detail::snapshot(*D_)};
     };
-    hooks.save = [&](const std::filesystem::path& path) { this->save(path); };
-
-    try {
-      train::run_fit_loop(hooks, st.loop, callbacks...);
-    } catch (...) {
-      end_fit(/*completed=*/false);
-      throw;
-    }
-    fit_report report = end_fit(/*completed=*/true);
-    if (options_.contamination) {
-      const torch::Tensor scores = decision_function(data.x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).template item<double>();
-    }
-    report.threshold = threshold_;
-    train::notify_train_end(train_end_of(report), callbacks...);
-    return report;
+    return this->run_loop(std::move(hooks), st.loop, data.validation, data.x_train, callbacks...);
   }
 
   // Restores the best validated weights, if any, and ends the fit. Without a best checkpoint

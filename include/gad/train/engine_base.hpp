@@ -12,7 +12,8 @@
 //     (the engine's own, so that the overload for its options is the one found)
 //   fit_data prepare_fit(train, validation, batch_size) const;
 //   void begin_fresh_fit(const fit_data&);       // initialize weights, create the fit state
-//   fit_report run(const fit_data&, Callbacks&...);
+//   fit_report run(const fit_data&, Callbacks&...);   // builds its loop hooks, calls run_loop
+//   fit_report end_fit(bool completed);               // restores the best weights, drops the state
 //   bool fitting() const;                        // a fit state exists (fit() or resume() runs)
 //   void write_modules(io::output_archive&) const;
 //   void write_training(io::output_archive&) const;
@@ -24,6 +25,7 @@
 #include <gad/io/archive.hpp>
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <c10/core/Device.h>
@@ -136,6 +138,37 @@ class engine_base {
   /// validates them first.
   explicit engine_base(Options options)
       : options_(std::move(options)), runtime_(options_.runtime), threshold_(options_.threshold) {}
+
+  /// Runs the engine's training loop (`hooks` with its begin_epoch, iteration, validate and
+  /// snapshot set) and what follows it in every engine: the fit ends through
+  /// Engine::end_fit (also when the loop throws), the contamination threshold is taken from the
+  /// training scores, and the callbacks hear of the end.
+  template <class... Callbacks>
+  fit_report run_loop(loop_hooks hooks, loop_state& loop, bool validation,
+                      const torch::Tensor& x_train, Callbacks&... callbacks) {
+    Engine& self = derived();
+    hooks.epochs = options_.epochs;
+    hooks.validate_every = options_.validate_every;
+    hooks.validation = validation;
+    // select_from_epoch counts epochs run: with 32, the validation after the 32nd epoch is the
+    // first that may be kept (the rule of the ALGAN reference code).
+    hooks.eligible = [this](int epoch) { return epoch + 1 >= options_.select_from_epoch; };
+    hooks.save = [this](const std::filesystem::path& path) { save(path); };
+    try {
+      run_fit_loop(hooks, loop, callbacks...);
+    } catch (...) {
+      self.end_fit(/*completed=*/false);
+      throw;
+    }
+    fit_report report = self.end_fit(/*completed=*/true);
+    if (options_.contamination) {
+      const torch::Tensor scores = self.decision_function(x_train).to(torch::kDouble);
+      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).template item<double>();
+    }
+    report.threshold = threshold_;
+    notify_train_end(train_end_of(report), callbacks...);
+    return report;
+  }
 
   template <class... Callbacks>
   static void check_callbacks() {
