@@ -4,6 +4,7 @@
 //   alad_mnist --label 0 --model egbad         # EGBAD's BiGAN on the same split
 //   alad_mnist --label 3 --protocol normal     # one class normal (ALAD's image protocol)
 //   alad_mnist --label 0 --sn --dzz            # the configuration ALAD's authors recommend
+//   alad_mnist --label 0 --model pca           # the PCA-32 baseline on the same split
 //
 // Protocols (see gad/data/splits.hpp):
 //   anomalous  --label is the anomalous digit. MNIST train and test are pooled (70,000 images);
@@ -20,6 +21,7 @@
 // Every file is written under a temporary name and renamed when complete, so an interrupted run
 // leaves either the previous file or none, never a truncated one.
 #include <gad/alad.hpp>
+#include <gad/baseline/pca.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
 #include <gad/egbad.hpp>
@@ -66,6 +68,7 @@ struct settings {
   std::string device = "auto";
   bool sn = false;
   bool dzz = false;
+  std::int64_t components = 32;  // --model pca
   std::string data = "data/mnist";
   std::string out = "out/alad_mnist";
   double progress_seconds = 30.0;
@@ -117,6 +120,9 @@ class progress_lines {
   clock::time_point last_;
 };
 
+int report(const settings& s, const gad::data::split& split, const gad::named_scores& all,
+           double train_seconds, double score_seconds, json summary);
+
 template <class Detector>
 int run(const settings& s, const gad::data::split& split, json summary) {
   gad::bigan_options o =
@@ -148,10 +154,6 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   const auto score_start = std::chrono::steady_clock::now();
   const gad::named_scores all = detector.all_scores(split.test.images);
   const double score_seconds = seconds_since(score_start);
-  const std::vector<int> labels = to_labels(split.test.labels);
-  std::int64_t anomalies = 0;
-  for (int l : labels) anomalies += l;
-  const double ratio = static_cast<double>(anomalies) / static_cast<double>(labels.size());
 
   json losses = json::array();
   for (const auto& epoch : fit.epoch_losses) {
@@ -177,6 +179,18 @@ int run(const settings& s, const gad::data::split& split, json summary) {
                         {"egbad_weight", o.egbad_weight},
                         {"threads", detector.threads()},
                         {"device", detector.device().str()}};
+  return report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary));
+}
+
+// The evaluation every model gets: for each score, AUROC, average precision, the trapezoidal
+// AUPRC and P/R/F1 at the true ratio and under the reference's rule; then summary.json and
+// scores.csv.
+int report(const settings& s, const gad::data::split& split, const gad::named_scores& all,
+           double train_seconds, double score_seconds, json summary) {
+  const std::vector<int> labels = to_labels(split.test.labels);
+  std::int64_t anomalies = 0;
+  for (int l : labels) anomalies += l;
+  const double ratio = static_cast<double>(anomalies) / static_cast<double>(labels.size());
   summary["test"] = {{"images", static_cast<std::int64_t>(labels.size())},
                      {"anomalies", anomalies},
                      {"anomaly_ratio", ratio},
@@ -206,7 +220,7 @@ int run(const settings& s, const gad::data::split& split, json summary) {
                      {"at_percentile_10", report_json(at_ref, t_ref)}};
   }
   summary["results"] = results;
-  std::cout << "training " << gad::train::format_duration(fit.wall_seconds) << ", scoring "
+  std::cout << "training " << gad::train::format_duration(train_seconds) << ", scoring "
             << gad::train::format_duration(score_seconds) << "\n";
 
   const fs::path out(s.out);
@@ -230,6 +244,34 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   return 0;
 }
 
+// The linear baseline on the same split: PCA fitted to the training images, scored by the L1
+// and L2 norms of the reconstruction error, plus the "ink" (sum of pixel intensities).
+int run_pca(const settings& s, const gad::data::split& split, json summary) {
+  const auto start = std::chrono::steady_clock::now();
+  gad::baseline::pca_reconstruction pca(s.components);
+  pca.fit(split.train.images);
+  const double train_seconds = seconds_since(start);
+  const auto score_start = std::chrono::steady_clock::now();
+  const torch::Tensor& x = split.test.images;
+  const gad::named_scores all{
+      {"pca-l1", pca.score_l1(x).to(torch::kFloat)},
+      {"pca-l2", pca.score_l2(x).to(torch::kFloat)},
+      {"ink", ((x.flatten(1).to(torch::kDouble) + 1.0) / 2.0).sum(1).to(torch::kFloat)}};
+  const double score_seconds = seconds_since(score_start);
+  const double total_variance =
+      (split.train.images.flatten(1).to(torch::kDouble).var(0)).sum().item<double>();
+  std::cout << "PCA with " << s.components << " components on " << split.train.size()
+            << " training images: " << std::fixed << std::setprecision(1)
+            << 100.0 * pca.explained_variance().sum().item<double>() / total_variance
+            << " % of the variance\n";
+  summary["training"] = {{"images", split.train.size()},
+                         {"components", s.components},
+                         {"explained_variance_ratio",
+                          pca.explained_variance().sum().item<double>() / total_variance},
+                         {"seconds", train_seconds}};
+  return report(s, split, all, train_seconds, score_seconds, std::move(summary));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,7 +281,10 @@ int main(int argc, char** argv) {
                  "the anomalous digit (--protocol anomalous) or the normal "
                  "digit (--protocol normal)")
       ->check(CLI::Range(0, 9));
-  app.add_option("--model", s.model, "alad or egbad")->check(CLI::IsMember({"alad", "egbad"}));
+  app.add_option("--model", s.model, "alad, egbad, or pca (the linear reconstruction baseline)")
+      ->check(CLI::IsMember({"alad", "egbad", "pca"}));
+  app.add_option("--components", s.components, "principal components of --model pca")
+      ->check(CLI::PositiveNumber);
   app.add_option("--protocol", s.protocol, "anomalous (EGBAD's) or normal (ALAD's one-class)")
       ->check(CLI::IsMember({"anomalous", "normal"}));
   app.add_flag("--legacy-leaky-split", s.legacy_leaky_split,
@@ -264,7 +309,10 @@ int main(int argc, char** argv) {
 
   try {
     if (s.dzz && s.model != "alad") {
-      throw gad::invalid_argument("--dzz needs --model alad: EGBAD has no D_zz");
+      throw gad::invalid_argument("--dzz needs --model alad: " + s.model + " has no D_zz");
+    }
+    if (s.sn && s.model == "pca") {
+      throw gad::invalid_argument("--sn applies to the GAN models, not to --model pca");
     }
     const auto load_start = std::chrono::steady_clock::now();
     const gad::data::dataset mnist_train = gad::data::load_idx_folder(s.data, "train", 28, 28);
@@ -301,6 +349,7 @@ int main(int argc, char** argv) {
 
     using gad::norm::none;
     using gad::norm::spectral;
+    if (s.model == "pca") return run_pca(s, split, summary);
     if (s.model == "egbad") {
       return s.sn ? run<gad::egbad<gad::score::egbad_term::fm, spectral>>(s, split, summary)
                   : run<gad::egbad<>>(s, split, summary);
