@@ -115,18 +115,20 @@ double algan_iteration_flops(const gad::algan_options& o, bool pseudo_anomalies)
   const double d_fwd = products(d, 0), d_in = products(d, 1);
   const double g_fwd = products(g, 0), g_in = products(g, 1);
   // D step: one D call per image group (real, fake-normal, and with pseudo-anomalies the fresh
-  // and the two buffered groups), each with forward, weight and input gradients; G makes the
-  // fake groups without gradients.
+  // and the two buffered groups), each with forward, weight and input gradients.
   const int groups = pseudo_anomalies ? 5 : 2;
-  const double d_step = groups * (2 * d_fwd + d_in) + (pseudo_anomalies ? 2 : 1) * g_fwd;
+  const double d_step = groups * (2 * d_fwd + d_in);
+  // G makes the fake groups without gradients, in every D step or, reusing them, in the first.
+  const double fakes = (pseudo_anomalies ? 2 : 1) * g_fwd;
+  const int fake_rounds = o.reuse_d_step_fakes ? 1 : o.discriminator_steps;
   // G step: G and D forward, D input gradients down to the image, G weight and input gradients.
   const double g_step = g_fwd + d_fwd + d_fwd + g_fwd + g_in;
-  return o.discriminator_steps * d_step + g_step;
+  return o.discriminator_steps * d_step + fake_rounds * fakes + g_step;
 }
 
 // The matrix products of ALGAN's layers alone, back to back: the rate the training loop could
-// reach at best on this machine with these shapes.
-void mm_peak(benchmark::State& state) {
+// reach at best on this machine with these shapes, in float32 or in bfloat16.
+void mm_peak(benchmark::State& state, torch::Dtype dtype) {
   const gad::algan_options o;
   const std::int64_t b = o.batch_size;
   std::vector<std::pair<torch::Tensor, torch::Tensor>> pairs;
@@ -134,18 +136,19 @@ void mm_peak(benchmark::State& state) {
   for (const auto& widths : {std::vector<std::int64_t>{784, 1024, 512, 1},
                              std::vector<std::int64_t>{100, 512, 1024, 784}}) {
     for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
-      pairs.emplace_back(torch::randn({b, widths[i]}), torch::randn({widths[i], widths[i + 1]}));
+      pairs.emplace_back(torch::randn({b, widths[i]}).to(dtype),
+                         torch::randn({widths[i], widths[i + 1]}).to(dtype));
       flops += 2.0 * b * widths[i] * widths[i + 1];
     }
   }
   torch::set_num_threads(runtime().threads > 0
                              ? runtime().threads
                              : static_cast<int>(std::thread::hardware_concurrency()));
-  for (const auto& [a, w] : pairs) benchmark::DoNotOptimize(torch::mm(a, w).data_ptr<float>());
+  for (const auto& [a, w] : pairs) benchmark::DoNotOptimize(torch::mm(a, w).data_ptr());
   double timed = 0.0;
   for (auto _ : state) {
     const auto start = clock_type::now();
-    for (const auto& [a, w] : pairs) benchmark::DoNotOptimize(torch::mm(a, w).data_ptr<float>());
+    for (const auto& [a, w] : pairs) benchmark::DoNotOptimize(torch::mm(a, w).data_ptr());
     const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
     state.SetIterationTime(seconds);
     timed += seconds;
@@ -182,18 +185,27 @@ const gad::data::dataset& algan_data() {
   return d;
 }
 
+// The loop variants: the reference's, one D call per D step, and that plus one set of fakes
+// per iteration (the least work the algorithm needs).
+enum class algan_loop { reference, fused, lean };
+
 template <class Detector>
-void algan_train(benchmark::State& state, bool fused) {
+void algan_train(benchmark::State& state, algan_loop loop,
+                 gad::precision precision = gad::precision::float32) {
   gad::algan_options o;
-  o.fused_d_forward = fused;
+  o.fused_d_forward = loop != algan_loop::reference;
+  o.reuse_d_step_fakes = loop == algan_loop::lean;
+  o.compute_precision = precision;
   const double timed = time_training<Detector>(state, o, 512);
   state.counters["GFLOPS"] = algan_iteration_flops(o, Detector::pseudo_anomalies) *
                              static_cast<double>(state.iterations()) / timed / 1e9;
 }
 
 template <class Detector>
-void algan_score(benchmark::State& state) {
-  time_scoring<Detector>(state, gad::algan_options{}, algan_data(), 512);
+void algan_score(benchmark::State& state, gad::precision precision = gad::precision::float32) {
+  gad::algan_options o;
+  o.compute_precision = precision;
+  time_scoring<Detector>(state, o, algan_data(), 512);
 }
 
 // ---- ALAD / EGBAD: the MNIST conv nets, batch 32 (ALAD) and 100 (EGBAD) --------------------
@@ -232,16 +244,34 @@ void register_all() {
   };
   add(
       "algan_train/spectral",
-      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, false); }, true);
-  add(
-      "algan_train/spectral_fused",
-      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, true); }, true);
-  add(
-      "algan_train/none", [](benchmark::State& s) { algan_train<gad::algan<none>>(s, false); },
+      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, algan_loop::reference); },
       true);
   add(
+      "algan_train/spectral_fused",
+      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, algan_loop::fused); }, true);
+  add(
+      "algan_train/spectral_lean",
+      [](benchmark::State& s) { algan_train<gad::algan<spectral>>(s, algan_loop::lean); }, true);
+  add(
+      "algan_train/spectral_bf16",
+      [](benchmark::State& s) {
+        algan_train<gad::algan<spectral>>(s, algan_loop::reference, gad::precision::bfloat16);
+      },
+      true);
+  add(
+      "algan_train/spectral_lean_bf16",
+      [](benchmark::State& s) {
+        algan_train<gad::algan<spectral>>(s, algan_loop::lean, gad::precision::bfloat16);
+      },
+      true);
+  add(
+      "algan_train/none",
+      [](benchmark::State& s) { algan_train<gad::algan<none>>(s, algan_loop::reference); }, true);
+  add(
       "algan_train/spectral_plain_gan",
-      [](benchmark::State& s) { algan_train<gad::algan<spectral, gad::shift::none>>(s, false); },
+      [](benchmark::State& s) {
+        algan_train<gad::algan<spectral, gad::shift::none>>(s, algan_loop::reference);
+      },
       true);
   add("alad_train/none", alad_train<gad::alad<none>>, true);
   add("alad_train/spectral", alad_train<gad::alad<spectral>>, true);
@@ -249,9 +279,19 @@ void register_all() {
   add("alad_train/spectral_dzz", alad_train<gad::alad<spectral, gad::score::fm, gad::with_dzz>>,
       true);
   add("egbad_train/none", egbad_train, true);
-  add("mm_peak/algan_shapes", mm_peak, true);
-  add("algan_score/spectral", algan_score<gad::algan<spectral>>, false);
-  add("algan_score/none", algan_score<gad::algan<none>>, false);
+  add(
+      "mm_peak/algan_shapes", [](benchmark::State& s) { mm_peak(s, torch::kFloat); }, true);
+  add(
+      "mm_peak/algan_shapes_bf16", [](benchmark::State& s) { mm_peak(s, torch::kBFloat16); }, true);
+  add(
+      "algan_score/spectral", [](benchmark::State& s) { algan_score<gad::algan<spectral>>(s); },
+      false);
+  add(
+      "algan_score/spectral_bf16",
+      [](benchmark::State& s) { algan_score<gad::algan<spectral>>(s, gad::precision::bfloat16); },
+      false);
+  add(
+      "algan_score/none", [](benchmark::State& s) { algan_score<gad::algan<none>>(s); }, false);
   add("alad_score/none_fm", alad_score<gad::alad<none>>, false);
   add("alad_score/spectral_l1", alad_score<gad::alad<spectral, gad::score::l1>>, false);
   add("egbad_score/none_fm", egbad_score, false);

@@ -9,8 +9,12 @@ absolute number.
 
     /usr/bin/python3 benchmarks/compare_python.py [--model algan|alad] [--build build]
                                                   [--threads 2] [--rounds 5] [--no-sn]
+                                                  [--variant reference|fused|lean|bf16|lean_bf16]
 
 ALGAN: batch 512, scoring 2048 images; --no-sn compares the variant without spectral norm.
+--variant picks gad's side (the Python side is always the reference loop in float32): the
+reference loop, one D call per D step (fused), that plus one set of fakes per iteration (lean),
+or either loop with bfloat16 matrix products (bf16 scoring goes with both).
 ALAD: batch 32 with D_zz in the cycle loss and no spectral norm (alad<none, fm, with_dzz>, the
 reference trains D_zz in every configuration), scoring 512 images with the fm rule.
 
@@ -27,10 +31,16 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def cpp_round(bench, threads, model, spectral):
-    if model == "algan":
-        variant = "spectral" if spectral else "none"
-        pattern = f"^algan_(train|score)/{variant}(/manual_time)?$"
+TRAIN_NAMES = {"reference": "spectral", "fused": "spectral_fused", "lean": "spectral_lean",
+               "bf16": "spectral_bf16", "lean_bf16": "spectral_lean_bf16"}
+
+
+def cpp_round(bench, threads, model, spectral, variant):
+    if model == "algan" and not spectral:
+        pattern = "^algan_(train|score)/none(/manual_time)?$"
+    elif model == "algan":
+        score = "spectral_bf16" if variant.endswith("bf16") else "spectral"
+        pattern = f"^(algan_train/{TRAIN_NAMES[variant]}/manual_time|algan_score/{score})$"
     else:
         pattern = "^(alad_train/none_dzz/manual_time|alad_score/none_fm)$"
     env = dict(os.environ, GAD_BENCH_THREADS=str(threads))
@@ -63,7 +73,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--model", choices=("algan", "alad"), default="algan")
     parser.add_argument("--no-sn", action="store_true", help="ALGAN only")
+    parser.add_argument("--variant", choices=sorted(TRAIN_NAMES), default="reference",
+                        help="ALGAN with spectral norm only: gad's loop and precision")
     args = parser.parse_args()
+    if args.variant != "reference" and (args.model != "algan" or args.no_sn):
+        sys.exit("--variant applies to ALGAN with spectral norm only")
     bench = str(pathlib.Path(args.build) / "benchmarks" / "bench_detectors")
     if not os.access(bench, os.X_OK):
         sys.exit(f"{bench} not found: build the project first (bash scripts/test.sh)")
@@ -72,10 +86,10 @@ def main():
 
     rows = []
     print(f"{args.model.upper()}-MNIST, batch {batch}, "
-          f"{'spectral norm' if spectral else 'no spectral norm'}, {args.threads} threads; "
-          f"ms (python / c++ = ratio)")
+          f"{'spectral norm' if spectral else 'no spectral norm'}, {args.threads} threads, "
+          f"gad variant {args.variant}; ms (python / c++ = ratio)")
     for r in range(args.rounds):
-        cpp = cpp_round(bench, args.threads, args.model, spectral)
+        cpp = cpp_round(bench, args.threads, args.model, spectral, args.variant)
         py = python_round(args.threads, args.model, spectral)
         rows.append((cpp, py))
         print(f"round {r + 1}: train {py['train']:.1f} / {cpp['train']:.1f} = "

@@ -48,6 +48,8 @@ struct settings {
   std::int64_t batch_size = 512;
   bool no_sn = false;
   bool fused_d_forward = false;
+  bool reuse_d_step_fakes = false;
+  std::string precision = "float32";
   std::string resampling = "reference";
   int normal = 0;
   int anomalous = 1;
@@ -83,6 +85,8 @@ json options_json(const gad::algan_options& o, bool spectral, bool pseudo_anomal
               {"discriminator_steps", o.discriminator_steps},
               {"latent_resampling", gad::to_string(o.resampling)},
               {"fused_d_forward", o.fused_d_forward},
+              {"reuse_d_step_fakes", o.reuse_d_step_fakes},
+              {"compute_precision", gad::to_string(o.compute_precision)},
               {"sigma", o.sigma},
               {"alpha", o.alpha},
               {"xi", o.xi},
@@ -97,6 +101,9 @@ gad::algan_options make_options(const settings& s) {
   o.epochs = s.epochs;
   o.batch_size = s.batch_size;
   o.fused_d_forward = s.fused_d_forward;
+  o.reuse_d_step_fakes = s.reuse_d_step_fakes;
+  o.compute_precision =
+      s.precision == "bfloat16" ? gad::precision::bfloat16 : gad::precision::float32;
   o.resampling = s.resampling == "every-iteration" ? gad::latent_resampling::every_iteration
                                                    : gad::latent_resampling::reference;
   o.runtime = gad::runtime_options{s.seed, s.threads, s.device};
@@ -164,7 +171,8 @@ int run_reference(const settings& s) {
     // epochs); summary.json's best_epoch follows it, the console counts epochs done.
     std::cout << "best validation AUROC " << report.best_validation_auroc << " after epoch "
               << report.best_epoch + 1 << " (reference naming: epoch_" << report.best_epoch
-              << ", iter_" << (report.best_epoch + 1) * report.iterations_per_epoch << ")\n";
+              << ", iter_" << (report.best_epoch + 1) * report.iterations_per_epoch << "), "
+              << gad::train::format_duration(gad::seconds_to_best(report)) << " into training\n";
   } else {
     std::cout << "no validation inside the selection window (epoch + 1 >= " << o.select_from_epoch
               << "): keeping the last epoch's weights\n";
@@ -227,7 +235,10 @@ int run_reference(const settings& s) {
 
   json validations = json::array();
   for (const auto& v : report.validations) {
-    validations.push_back({{"epoch", v.epoch}, {"auroc", v.auroc}, {"eligible", v.eligible}});
+    validations.push_back({{"epoch", v.epoch},
+                           {"auroc", v.auroc},
+                           {"eligible", v.eligible},
+                           {"elapsed_seconds", v.elapsed_seconds}});
   }
   json summary{{"experiment", "algan_mnist reference"},
                {"command", s.command_line},
@@ -251,6 +262,7 @@ int run_reference(const settings& s) {
                {"threads", detector.threads()},
                {"hardware_threads", std::thread::hardware_concurrency()},
                {"train_seconds", train_seconds},
+               {"seconds_to_best_checkpoint", gad::seconds_to_best(report)},
                {"test_score_seconds", score_seconds},
                {"wall_seconds", seconds_since(start)},
                {"options", options_json(o, Detector::spectral, Detector::pseudo_anomalies)},
@@ -360,6 +372,14 @@ int main(int argc, char** argv) {
   app.add_flag("--fused-d-forward", s.fused_d_forward,
                "one discriminator call per D step instead of one per image group (faster, "
                "changes the spectral-norm trajectory)");
+  app.add_flag("--reuse-d-step-fakes", s.reuse_d_step_fakes,
+               "make the fake-normal and pseudo-anomalous batches once per iteration for all D "
+               "steps (faster; G's BatchNorm statistics get one update less per extra D step)");
+  app.add_option("--precision", s.precision,
+                 "float32 (the reference) or bfloat16 matrix products (mixed precision; faster "
+                 "only on CPUs with AMX or AVX512-BF16 and on Ampere or newer GPUs)")
+      ->check(CLI::IsMember({"float32", "bfloat16"}))
+      ->capture_default_str();
   app.add_option("--normal", s.normal, "normal class (reference mode)")
       ->check(CLI::Range(0, 9))
       ->capture_default_str();

@@ -52,6 +52,11 @@ inline const std::map<std::string, std::string>& option_help() {
       {"discriminator_steps", "D updates per G update"},
       {"resampling", "latent resampling: reference (the authors' schedule) or every-iteration"},
       {"fused_d_forward", "one D call per D step (faster; changes the spectral-norm trajectory)"},
+      {"reuse_d_step_fakes",
+       "make the fakes once per iteration for all D steps (faster; one BatchNorm update less)"},
+      {"compute_precision",
+       "float32, or bfloat16 matrix products (faster only on AMX/AVX512-BF16 CPUs and Ampere+ "
+       "GPUs)"},
       {"sigma", "standard deviation of the pseudo-anomalous latents"},
       {"alpha", "weight of fake-normal against pseudo-anomalous loss terms"},
       {"xi", "weight of fresh against replay-buffered loss terms"},

@@ -120,7 +120,10 @@ inline void write_training_figures(const std::filesystem::path& dir, const gad::
 inline json fit_json(const gad::fit_report& r) {
   json validations = json::array();
   for (const auto& v : r.validations) {
-    validations.push_back({{"epoch", v.epoch + 1}, {"auroc", v.auroc}, {"eligible", v.eligible}});
+    validations.push_back({{"epoch", v.epoch + 1},
+                           {"auroc", v.auroc},
+                           {"eligible", v.eligible},
+                           {"elapsed_seconds", v.elapsed_seconds}});
   }
   json last_losses = json::object();
   if (!r.epoch_losses.empty()) {
@@ -139,7 +142,9 @@ inline json fit_json(const gad::fit_report& r) {
       {"last_epoch_losses", last_losses},
       {"validations", validations},
       {"threshold", r.threshold},
-      {"train_seconds", r.wall_seconds}};
+      {"train_seconds", r.wall_seconds},
+      // NaN (no checkpoint kept, or resumed from a file without the times) is written as null.
+      {"seconds_to_kept_epoch", gad::seconds_to_best(r)}};
 }
 
 }  // namespace gad_cli

@@ -15,6 +15,7 @@
 #include <gad/algan/options_io.hpp>
 #include <gad/algan/replay_buffer.hpp>
 #include <gad/core/error.hpp>
+#include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/core/threads.hpp>
 #include <gad/data/dataset.hpp>
@@ -26,8 +27,8 @@
 #include <gad/policy/detector.hpp>
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
-#include <gad/train/fit_loop.hpp>
 #include <gad/train/engine_base.hpp>
+#include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <ATen/core/Generator.h>
@@ -75,7 +76,8 @@ using detail::snapshot;
 }  // namespace algan_detail
 
 template <class P>
-class engine<family::algan, P> : public train::engine_base<engine<family::algan, P>, algan_options> {
+class engine<family::algan, P>
+    : public train::engine_base<engine<family::algan, P>, algan_options> {
   using base_type = train::engine_base<engine, algan_options>;
   friend base_type;
 
@@ -338,8 +340,10 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
     torch::Tensor fake_normal;
     torch::Tensor fake_anomalous;
     for (int s = 0; s < options_.discriminator_steps; ++s) {
-      losses = discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal,
-                                  st.buffer_anomalous, fake_normal, fake_anomalous, where);
+      const bool make_fakes = s == 0 || !options_.reuse_d_step_fakes;
+      losses =
+          discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal, st.buffer_anomalous,
+                             make_fakes, fake_normal, fake_anomalous, where);
     }
     losses.values.push_back(generator_step(*st.opt_g, st.z.generator, where));
     // Buffers receive the last D step's fakes, made before this iteration's G update.
@@ -507,35 +511,44 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
                          "if any");
   }
 
-  // One discriminator update. Leaves the fresh fakes it made in fake_normal/fake_anomalous.
+  // One discriminator update. With make_fakes it makes fresh fakes and leaves them in
+  // fake_normal/fake_anomalous; without, it trains on the ones already there.
   step_losses discriminator_step(torch::optim::Adam& opt_d, const torch::Tensor& x,
                                  const latents& z, bool use_buffers, replay_buffer& buffer_normal,
-                                 replay_buffer& buffer_anomalous, torch::Tensor& fake_normal,
-                                 torch::Tensor& fake_anomalous, const step_context& at) {
+                                 replay_buffer& buffer_anomalous, bool make_fakes,
+                                 torch::Tensor& fake_normal, torch::Tensor& fake_anomalous,
+                                 const step_context& at) {
     opt_d.zero_grad();
-    {
-      // Train mode: BatchNorm uses batch statistics and updates its running ones, as the
-      // reference does when it makes D's fake-normal batch (it detaches afterwards).
-      torch::NoGradGuard no_grad;
-      fake_normal = G_->forward(z.normal);
-    }
-    std::vector<torch::Tensor> groups{x, fake_normal};
-    if constexpr (pseudo_anomalies) {
-      fake_anomalous = nn::make_pseudo_anomalies(G_, z.anomalous);
-      groups.push_back(fake_anomalous);
-      if (use_buffers) {
-        // A fresh subset for every D step.
-        groups.push_back(buffer_normal.sample(options_.batch_size));
-        groups.push_back(buffer_anomalous.sample(options_.batch_size));
-      }
-    }
     std::vector<torch::Tensor> logits;
-    if (options_.fused_d_forward) {
-      logits = D_->forward(torch::cat(groups, 0)).split(options_.batch_size, 0);
-    } else {
-      // One call per group, as the reference: with spectral norm each training-mode call
-      // advances the power iteration, so the call count shapes the u/v trajectory.
-      for (const auto& g : groups) logits.push_back(D_->forward(g));
+    {
+      // Ends before backward() and the optimizer step (see precision_scope).
+      precision_scope mixed(options_.compute_precision, device());
+      if (make_fakes) {
+        // Train mode: BatchNorm uses batch statistics and updates its running ones, as the
+        // reference does when it makes D's fake-normal batch (it detaches afterwards).
+        torch::NoGradGuard no_grad;
+        // Stored as float32 whatever the precision: the replay buffers keep them.
+        fake_normal = G_->forward(z.normal).to(torch::kFloat);
+        if constexpr (pseudo_anomalies) {
+          fake_anomalous = nn::make_pseudo_anomalies(G_, z.anomalous).to(torch::kFloat);
+        }
+      }
+      std::vector<torch::Tensor> groups{x, fake_normal};
+      if constexpr (pseudo_anomalies) {
+        groups.push_back(fake_anomalous);
+        if (use_buffers) {
+          // A fresh subset for every D step.
+          groups.push_back(buffer_normal.sample(options_.batch_size));
+          groups.push_back(buffer_anomalous.sample(options_.batch_size));
+        }
+      }
+      if (options_.fused_d_forward) {
+        logits = D_->forward(torch::cat(groups, 0)).split(options_.batch_size, 0);
+      } else {
+        // One call per group, as the reference: with spectral norm each training-mode call
+        // advances the power iteration, so the call count shapes the u/v trajectory.
+        for (const auto& g : groups) logits.push_back(D_->forward(g));
+      }
     }
 
     step_losses out;
@@ -571,7 +584,12 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
                         const step_context& at) {
     opt_g.zero_grad();
     algan_detail::frozen_parameters frozen(*D_);
-    const torch::Tensor loss = losses::generator_loss(D_->forward(G_->forward(z_gen)));
+    torch::Tensor logits;
+    {
+      precision_scope mixed(options_.compute_precision, device());
+      logits = D_->forward(G_->forward(z_gen));
+    }
+    const torch::Tensor loss = losses::generator_loss(logits);
     const double value = loss.item<double>();
     check_finite(value, "generator loss", at);
     loss.backward();
@@ -667,6 +685,7 @@ class engine<family::algan, P> : public train::engine_base<engine<family::algan,
   torch::Tensor score_flat(const torch::Tensor& flat) const {
     torch::NoGradGuard no_grad;
     algan_detail::module_mode_guard eval(*D_, false);
+    precision_scope mixed(options_.compute_precision, device());
     const std::int64_t n = flat.size(0);
     if (n == 0) return torch::empty({0}, torch::kFloat);
     std::vector<torch::Tensor> parts;

@@ -6,6 +6,7 @@
 // Widths and sizes are run-time values; the reference widths are the defaults of
 // gad::algan_options. Both networks work on flattened images.
 #include <gad/core/error.hpp>
+#include <gad/core/precision.hpp>
 #include <gad/detail/shape_string.hpp>
 #include <gad/nn/spectral_linear.hpp>
 
@@ -179,7 +180,10 @@ class AlganDiscriminatorImpl : public torch::nn::Cloneable<AlganDiscriminatorImp
       h = F::leaky_relu(
           options.spectral ? spectral_layers[i]->forward(h) : plain_layers[i]->forward(h), act);
     }
-    return last->forward(h);
+    // Under bfloat16 autocast the score would otherwise be rounded to 8 significant bits,
+    // enough to tie neighbouring scores; the layer is one row, float32 costs nothing.
+    float32_region full_precision;
+    return last->forward(h.to(torch::kFloat));
   }
 
   /// The reference's weights_init. For spectral layers u and v are drawn first and the Xavier

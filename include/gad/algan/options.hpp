@@ -4,6 +4,7 @@
 // that `gad::algan<> detector;` trains what the paper's authors trained; every shape is a
 // value here rather than a type so the same detector can be pointed at other image sizes.
 #include <gad/core/error.hpp>
+#include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 
 #include <c10/util/Optional.h>
@@ -63,6 +64,18 @@ struct algan_options {
   /// makes one call per group, and with spectral norm every call advances the power iteration,
   /// so fusing changes the u/v trajectory (it is faster, not equivalent).
   bool fused_d_forward = false;
+  /// Make the fake-normal and pseudo-anomalous batches once per iteration and give them to
+  /// every D step. Off by default: the reference makes them anew in each D step. G is not
+  /// updated between the D steps, so the fake-normal images come out the same, but each
+  /// train-mode G call also moves G's BatchNorm running statistics, which the pseudo-anomalies
+  /// (G in eval mode) are made with; sharing saves those G calls and one such update per extra
+  /// D step (it is faster, not equivalent).
+  bool reuse_d_step_fakes = false;
+  /// float32 as the reference, or bfloat16 matrix products (mixed precision, gad/core/
+  /// precision.hpp): several times faster on hardware with native bfloat16 (AMX, Ampere), slower
+  /// without it, and never bit-identical to float32. Scoring uses it too; D's output layer
+  /// stays float32 so that scores keep their resolution.
+  precision compute_precision = precision::float32;
 
   // ---- Pseudo-anomalies (used only with shift::pseudo_anomaly) -----------------------
   /// Standard deviation of the anomalous latent z_a ~ N(0, sigma^2 I).

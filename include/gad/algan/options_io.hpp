@@ -25,6 +25,20 @@ struct enum_text<latent_resampling> {
   }
   static std::string names() { return "reference, every-iteration"; }
 };
+template <>
+struct enum_text<precision> {
+  static const char* to_text(precision p) { return gad::to_string(p); }
+  static bool from_text(const std::string& s, precision& p) {
+    for (auto v : {precision::float32, precision::bfloat16}) {
+      if (s == to_text(v)) {
+        p = v;
+        return true;
+      }
+    }
+    return false;
+  }
+  static std::string names() { return "float32, bfloat16"; }
+};
 }  // namespace io
 
 /// Calls f(name, field) for every field of `o` (const or not), runtime settings last.
@@ -49,6 +63,8 @@ void visit_algan_options(Options& o, F&& f) {
   f("discriminator_steps", o.discriminator_steps);
   f("resampling", o.resampling);
   f("fused_d_forward", o.fused_d_forward);
+  f("reuse_d_step_fakes", o.reuse_d_step_fakes);
+  f("compute_precision", o.compute_precision);
   f("sigma", o.sigma);
   f("alpha", o.alpha);
   f("xi", o.xi);
@@ -97,7 +113,14 @@ inline void write_options(output_archive& a, const std::string& key, const algan
 inline algan_options read_algan_options(const archive_reader& r, const std::string& key) {
   const archive_reader mine = r.child(key);
   algan_options o;
-  visit_algan_options(o, [&](const char* name, auto& v) { read_field(mine, name, v); });
+  visit_algan_options(o, [&](const char* name, auto& v) {
+    // Fields added after the first file format keep their default when a file lacks them,
+    // so models saved by earlier versions still load and train as they did.
+    for (const char* added : {"reuse_d_step_fakes", "compute_precision"}) {
+      if (std::strcmp(name, added) == 0 && !mine.has(name)) return;
+    }
+    read_field(mine, name, v);
+  });
   return o;
 }
 }  // namespace io

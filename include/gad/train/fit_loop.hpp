@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -109,7 +110,8 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
       v.epoch = epoch;
       v.auroc = hooks.validate(epoch);
       v.eligible = hooks.eligible(epoch);
-      v.selected = record_validation(report, epoch, v.auroc, v.eligible);
+      v.selected = record_validation(report, epoch, v.auroc, v.eligible,
+                                     state.seconds_before + seconds_since(start));
       if (v.selected) state.best = hooks.snapshot();
       improved = v.selected;
       v.best_epoch = report.best_epoch;
@@ -164,14 +166,17 @@ inline void write_loop_state(io::output_archive& archive, const std::string& key
   std::vector<std::int64_t> v_epoch;
   std::vector<std::int64_t> v_eligible;
   std::vector<double> v_auroc;
+  std::vector<double> v_seconds;
   for (const auto& v : r.validations) {
     v_epoch.push_back(v.epoch);
     v_eligible.push_back(v.eligible ? 1 : 0);
     v_auroc.push_back(v.auroc);
+    v_seconds.push_back(v.elapsed_seconds);
   }
   mine.write("validation_epochs", c10::IValue(v_epoch));
   mine.write("validation_eligible", c10::IValue(v_eligible));
   mine.write("validation_aurocs", c10::IValue(v_auroc));
+  mine.write("validation_seconds", c10::IValue(v_seconds));
   io::output_archive best = io::nested_archive(mine);
   best.write("count", c10::IValue(static_cast<std::int64_t>(state.best.size())));
   for (std::size_t m = 0; m < state.best.size(); ++m) {
@@ -225,12 +230,19 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
   const auto v_epoch = mine.read_ints("validation_epochs");
   const auto v_eligible = mine.read_ints("validation_eligible");
   const auto v_auroc = mine.read_doubles("validation_aurocs");
-  if (v_eligible.size() != v_epoch.size() || v_auroc.size() != v_epoch.size()) {
+  // Checkpoints written before the times were recorded lack them; those validations get NaN.
+  const auto v_seconds =
+      mine.has("validation_seconds")
+          ? mine.read_doubles("validation_seconds")
+          : std::vector<double>(v_epoch.size(), std::numeric_limits<double>::quiet_NaN());
+  if (v_eligible.size() != v_epoch.size() || v_auroc.size() != v_epoch.size() ||
+      v_seconds.size() != v_epoch.size()) {
     mine.fail("the validation lists differ in length");
   }
   r.validations.clear();
   for (std::size_t i = 0; i < v_epoch.size(); ++i) {
-    r.validations.push_back({static_cast<int>(v_epoch[i]), v_auroc[i], v_eligible[i] != 0});
+    r.validations.push_back(
+        {static_cast<int>(v_epoch[i]), v_auroc[i], v_eligible[i] != 0, v_seconds[i]});
   }
   const io::archive_reader best = mine.child("best");
   const std::int64_t count = best.read_int("count");

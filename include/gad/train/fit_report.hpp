@@ -14,6 +14,9 @@ struct validation_record {
   int epoch = 0;  ///< 0-based epoch after which validation ran
   double auroc = 0.0;
   bool eligible = false;  ///< inside the checkpoint-selection window
+  /// Training wall time when this validation finished, from the start of the fit (earlier
+  /// runs of a resumed fit included); NaN when read from a checkpoint that did not record it.
+  double elapsed_seconds = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct fit_report {
@@ -38,15 +41,26 @@ struct fit_report {
 
 /// Records one validation in `report`; true when it becomes the best checkpoint. Only eligible
 /// validations compete, and ties go to the later epoch, as in the ALGAN reference code.
-inline bool record_validation(fit_report& report, int epoch, double auroc, bool eligible) {
+inline bool record_validation(fit_report& report, int epoch, double auroc, bool eligible,
+                              double elapsed_seconds) {
   const bool selected =
       eligible && (report.best_epoch < 0 || auroc >= report.best_validation_auroc);
   if (selected) {
     report.best_epoch = epoch;
     report.best_validation_auroc = auroc;
   }
-  report.validations.push_back({epoch, auroc, eligible});
+  report.validations.push_back({epoch, auroc, eligible, elapsed_seconds});
   return selected;
+}
+
+/// Training wall time until the selected checkpoint had been validated: what a run needs at
+/// least to reach the weights it keeps. NaN without a selected checkpoint, or when the
+/// checkpoint a fit was resumed from did not record the time.
+inline double seconds_to_best(const fit_report& report) {
+  for (const auto& v : report.validations) {
+    if (v.epoch == report.best_epoch) return v.elapsed_seconds;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 /// What the on_train_end hook receives, derived from the finished report.

@@ -5,8 +5,8 @@
 #include <gad/train/checkpoints.hpp>
 
 #include "support/callbacks.hpp"
-#include "support/message_of.hpp"
 #include "support/fixture.hpp"
+#include "support/message_of.hpp"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -109,6 +109,37 @@ TEST_CASE("ALGAN load refuses other policies, other sizes and damaged files, and
       gad::load_detector<gad::algan<>>(dir / "sn.gad").decision_function(data.test.images)));
 }
 
+TEST_CASE("ALGAN options written before reuse_d_step_fakes existed still read",
+          "[io][algan][checkpoint]") {
+  const auto dir = std::filesystem::temp_directory_path() / "gad_test_algan_old_options";
+  std::filesystem::remove_all(dir);
+  auto o = tiny();
+  o.epochs = 9;
+  gad::io::output_archive file;
+  gad::io::output_archive options = gad::io::nested_archive(file);
+  gad::visit_algan_options(o, [&](const char* name, const auto& v) {
+    if (std::string(name) != "reuse_d_step_fakes") gad::io::write_field(options, name, v);
+  });
+  file.write("options", options);
+  gad::io::write_atomically(file, dir / "old.gad");
+  const gad::io::archive_reader reader(dir / "old.gad");
+  const gad::algan_options read = gad::io::read_algan_options(reader, "options");
+  CHECK_FALSE(read.reuse_d_step_fakes);
+  CHECK(read.epochs == 9);
+  // Every other field is still required.
+  gad::io::output_archive partial;
+  gad::io::output_archive fewer = gad::io::nested_archive(partial);
+  gad::visit_algan_options(o, [&](const char* name, const auto& v) {
+    if (std::string(name) != "epochs") gad::io::write_field(fewer, name, v);
+  });
+  partial.write("options", fewer);
+  gad::io::write_atomically(partial, dir / "partial.gad");
+  const gad::io::archive_reader partial_reader(dir / "partial.gad");
+  CHECK_THROWS_WITH(gad::io::read_algan_options(partial_reader, "options"),
+                    Catch::Contains("epochs"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("ALGAN save is atomic: a failed write leaves no partial file behind",
           "[io][algan][checkpoint]") {
   gad_test::temp_dir dir;
@@ -158,6 +189,19 @@ TEST_CASE("ALGAN resume continues an interrupted fit exactly", "[io][algan][chec
     CHECK(resumed.epoch_losses == expected.epoch_losses);
     CHECK(resumed.best_epoch == expected.best_epoch);
     CHECK(resumed.validations.size() == expected.validations.size());
+    // The times of the validations before the interruption come back from the file, and the
+    // clock goes on from there.
+    REQUIRE(partial.validations.size() == 2);
+    REQUIRE(resumed.validations.size() == 4);
+    for (std::size_t i = 0; i < 2; ++i) {
+      CHECK(resumed.validations[i].elapsed_seconds == partial.validations[i].elapsed_seconds);
+    }
+    for (std::size_t i = 1; i < resumed.validations.size(); ++i) {
+      CHECK(resumed.validations[i].elapsed_seconds >= resumed.validations[i - 1].elapsed_seconds);
+    }
+    CHECK(resumed.validations.back().elapsed_seconds <= resumed.wall_seconds);
+    CHECK(gad::seconds_to_best(resumed) ==
+          resumed.validations[static_cast<std::size_t>(resumed.best_epoch)].elapsed_seconds);
     CHECK(identical(second.decision_function(data.test.images),
                     whole.decision_function(data.test.images)));
   }
@@ -171,8 +215,9 @@ TEST_CASE("ALGAN resume refuses a finished model and a different training set",
   d.fit(data.train, nullptr, gad::train::checkpoint_every{dir / "run.gad", 1}, stop_after{0});
   d.save(dir / "final.gad");
   gad::algan<> other(tiny(2));
-  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other.resume(dir / "final.gad", data.train); }),
-             Catch::Contains("no training state"));
+  CHECK_THAT(
+      message_of<gad::checkpoint_error>([&] { other.resume(dir / "final.gad", data.train); }),
+      Catch::Contains("no training state"));
   const gad::data::dataset half{data.train.images.slice(0, 0, 32),
                                 data.train.labels.slice(0, 0, 32)};
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { other.resume(dir / "run.gad", half); }),

@@ -9,6 +9,8 @@
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 namespace {
 
 gad::algan_options algan_tiny(int select_from_epoch) {
@@ -46,14 +48,16 @@ tabular tabular_data() {
   d.train.labels = torch::zeros({60}, torch::kLong);
   d.validation.images =
       torch::cat({torch::randn({20, 6}, gen) * 0.3, torch::randn({20, 6}, gen) * 0.3 + 1.5});
-  d.validation.labels = torch::cat({torch::zeros({20}, torch::kLong), torch::ones({20}, torch::kLong)});
+  d.validation.labels =
+      torch::cat({torch::zeros({20}, torch::kLong), torch::ones({20}, torch::kLong)});
   return d;
 }
 
 }  // namespace
 
-TEST_CASE("select_from_epoch = epochs leaves exactly the last validation eligible, in both families",
-          "[train][selection]") {
+TEST_CASE(
+    "select_from_epoch = epochs leaves exactly the last validation eligible, in both families",
+    "[train][selection]") {
   const auto& mnist = gad_test::algan_fixture();
   gad::algan<> algan(algan_tiny(3));
   CHECK(algan.fit(mnist.train, &mnist.validation).best_epoch == 2);
@@ -71,6 +75,10 @@ TEST_CASE("select_from_epoch beyond the run keeps no checkpoint, and the last we
   CHECK(ra.best_epoch == -1);
   CHECK(ra.epochs_run == 3);
   CHECK(algan.is_fitted());
+  // Every validation is timed, but with no checkpoint kept there is no time to it.
+  REQUIRE(ra.validations.size() == 3);
+  CHECK(ra.validations[0].elapsed_seconds > 0.0);
+  CHECK(std::isnan(gad::seconds_to_best(ra)));
 
   const tabular t = tabular_data();
   gad::alad<> alad(alad_tiny(4));
