@@ -215,14 +215,20 @@ const gad::data::dataset& bigan_data() {
   return d;
 }
 
-template <class Detector>
-void alad_train(benchmark::State& state) {
-  time_training<Detector>(state, gad::alad_mnist_options(), 32);
+gad::bigan_options alad_options(gad::precision precision) {
+  gad::bigan_options o = gad::alad_mnist_options();
+  o.compute_precision = precision;
+  return o;
 }
 
 template <class Detector>
-void alad_score(benchmark::State& state) {
-  time_scoring<Detector>(state, gad::alad_mnist_options(), bigan_data(), 32);
+void alad_train(benchmark::State& state, gad::precision precision) {
+  time_training<Detector>(state, alad_options(precision), 32);
+}
+
+template <class Detector>
+void alad_score(benchmark::State& state, gad::precision precision) {
+  time_scoring<Detector>(state, alad_options(precision), bigan_data(), 32);
 }
 
 void egbad_train(benchmark::State& state) {
@@ -273,10 +279,25 @@ void register_all() {
         algan_train<gad::algan<spectral, gad::shift::none>>(s, algan_loop::reference);
       },
       true);
-  add("alad_train/none", alad_train<gad::alad<none>>, true);
-  add("alad_train/spectral", alad_train<gad::alad<spectral>>, true);
-  add("alad_train/none_dzz", alad_train<gad::alad<none, gad::score::fm, gad::with_dzz>>, true);
-  add("alad_train/spectral_dzz", alad_train<gad::alad<spectral, gad::score::fm, gad::with_dzz>>,
+  using gad::precision;
+  using alad_dzz = gad::alad<none, gad::score::fm, gad::with_dzz>;
+  add(
+      "alad_train/none",
+      [](benchmark::State& s) { alad_train<gad::alad<none>>(s, precision::float32); }, true);
+  add(
+      "alad_train/spectral",
+      [](benchmark::State& s) { alad_train<gad::alad<spectral>>(s, precision::float32); }, true);
+  add(
+      "alad_train/none_dzz",
+      [](benchmark::State& s) { alad_train<alad_dzz>(s, precision::float32); }, true);
+  add(
+      "alad_train/none_dzz_bf16",
+      [](benchmark::State& s) { alad_train<alad_dzz>(s, precision::bfloat16); }, true);
+  add(
+      "alad_train/spectral_dzz",
+      [](benchmark::State& s) {
+        alad_train<gad::alad<spectral, gad::score::fm, gad::with_dzz>>(s, precision::float32);
+      },
       true);
   add("egbad_train/none", egbad_train, true);
   add(
@@ -292,8 +313,18 @@ void register_all() {
       false);
   add(
       "algan_score/none", [](benchmark::State& s) { algan_score<gad::algan<none>>(s); }, false);
-  add("alad_score/none_fm", alad_score<gad::alad<none>>, false);
-  add("alad_score/spectral_l1", alad_score<gad::alad<spectral, gad::score::l1>>, false);
+  add(
+      "alad_score/none_fm",
+      [](benchmark::State& s) { alad_score<gad::alad<none>>(s, precision::float32); }, false);
+  add(
+      "alad_score/none_fm_bf16",
+      [](benchmark::State& s) { alad_score<gad::alad<none>>(s, precision::bfloat16); }, false);
+  add(
+      "alad_score/spectral_l1",
+      [](benchmark::State& s) {
+        alad_score<gad::alad<spectral, gad::score::l1>>(s, precision::float32);
+      },
+      false);
   add("egbad_score/none_fm", egbad_score, false);
 }
 

@@ -14,7 +14,8 @@ absolute number.
 ALGAN: batch 512, scoring 2048 images; --no-sn compares the variant without spectral norm.
 --variant picks gad's side (the Python side is always the reference loop in float32): the
 reference loop, one D call per D step (fused), that plus one set of fakes per iteration (lean),
-or either loop with bfloat16 matrix products (bf16 scoring goes with both).
+or either loop with bfloat16 matrix products (bf16 scoring goes with both); for ALAD,
+reference or bf16 (bfloat16 convolutions and matrix products, training and scoring).
 ALAD: batch 32 with D_zz in the cycle loss and no spectral norm (alad<none, fm, with_dzz>, the
 reference trains D_zz in every configuration), scoring 512 images with the fm rule.
 
@@ -41,6 +42,8 @@ def cpp_round(bench, threads, model, spectral, variant):
     elif model == "algan":
         score = "spectral_bf16" if variant.endswith("bf16") else "spectral"
         pattern = f"^(algan_train/{TRAIN_NAMES[variant]}/manual_time|algan_score/{score})$"
+    elif variant == "bf16":
+        pattern = "^(alad_train/none_dzz_bf16/manual_time|alad_score/none_fm_bf16)$"
     else:
         pattern = "^(alad_train/none_dzz/manual_time|alad_score/none_fm)$"
     env = dict(os.environ, GAD_BENCH_THREADS=str(threads))
@@ -74,10 +77,12 @@ def main():
     parser.add_argument("--model", choices=("algan", "alad"), default="algan")
     parser.add_argument("--no-sn", action="store_true", help="ALGAN only")
     parser.add_argument("--variant", choices=sorted(TRAIN_NAMES), default="reference",
-                        help="ALGAN with spectral norm only: gad's loop and precision")
+                        help="gad's loop and precision (ALAD: reference or bf16)")
     args = parser.parse_args()
-    if args.variant != "reference" and (args.model != "algan" or args.no_sn):
-        sys.exit("--variant applies to ALGAN with spectral norm only")
+    if args.variant != "reference" and args.no_sn:
+        sys.exit("--variant applies to ALGAN with spectral norm, and bf16 to ALAD")
+    if args.model == "alad" and args.variant not in ("reference", "bf16"):
+        sys.exit("ALAD has the variants reference and bf16")
     bench = str(pathlib.Path(args.build) / "benchmarks" / "bench_detectors")
     if not os.access(bench, os.X_OK):
         sys.exit(f"{bench} not found: build the project first (bash scripts/test.sh)")

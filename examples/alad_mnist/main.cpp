@@ -61,6 +61,7 @@ struct settings {
   std::int64_t batch_size = 0;  // 0: the preset's
   double learning_rate = 0.0;   // 0: the preset's
   double ema_decay = 0.999;
+  std::string precision = "float32";
   double degree = 1.0;
   std::int64_t train_limit = 0;  // 0: every training image
   std::uint64_t seed = 42;
@@ -132,6 +133,8 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   if (s.learning_rate > 0.0) o.learning_rate = s.learning_rate;
   o.ema_decay = s.ema_decay;
   o.degree = s.degree;
+  o.compute_precision =
+      s.precision == "bfloat16" ? gad::precision::bfloat16 : gad::precision::float32;
   o.contamination = c10::nullopt;  // decisions are evaluated on the test scores below
   o.runtime.seed = s.seed;
   o.runtime.threads = s.threads;
@@ -175,6 +178,7 @@ int run(const settings& s, const gad::data::split& split, json summary) {
                         {"learning_rate", o.learning_rate},
                         {"adam_betas", {o.adam_beta1, o.adam_beta2}},
                         {"ema_decay", o.ema_decay},
+                        {"compute_precision", gad::to_string(o.compute_precision)},
                         {"degree", o.degree},
                         {"egbad_weight", o.egbad_weight},
                         {"threads", detector.threads()},
@@ -264,11 +268,11 @@ int run_pca(const settings& s, const gad::data::split& split, json summary) {
             << " training images: " << std::fixed << std::setprecision(1)
             << 100.0 * pca.explained_variance().sum().item<double>() / total_variance
             << " % of the variance\n";
-  summary["training"] = {{"images", split.train.size()},
-                         {"components", s.components},
-                         {"explained_variance_ratio",
-                          pca.explained_variance().sum().item<double>() / total_variance},
-                         {"seconds", train_seconds}};
+  summary["training"] = {
+      {"images", split.train.size()},
+      {"components", s.components},
+      {"explained_variance_ratio", pca.explained_variance().sum().item<double>() / total_variance},
+      {"seconds", train_seconds}};
   return report(s, split, all, train_seconds, score_seconds, std::move(summary));
 }
 
@@ -294,6 +298,11 @@ int main(int argc, char** argv) {
   app.add_option("--lr", s.learning_rate, "default: the preset's (ALAD 2e-4, EGBAD 1e-5)");
   app.add_option("--ema-decay", s.ema_decay, "decay of the scoring networks' moving average");
   app.add_option("--degree", s.degree, "norm degree of the fm and EGBAD scores");
+  app.add_option("--precision", s.precision,
+                 "float32 (the references) or bfloat16 convolutions and matrix products (mixed "
+                 "precision; faster only on CPUs with AMX or AVX512-BF16 and Ampere+ GPUs)")
+      ->check(CLI::IsMember({"float32", "bfloat16"}))
+      ->capture_default_str();
   app.add_option("--train-limit", s.train_limit,
                  "train on the first N images of the (shuffled) training split; 0 = all");
   app.add_option("--seed", s.seed, "master seed of the split, the weights and every draw");

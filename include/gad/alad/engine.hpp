@@ -27,6 +27,7 @@
 #include <gad/alad/options_io.hpp>
 #include <gad/alad/scores.hpp>
 #include <gad/core/error.hpp>
+#include <gad/core/precision.hpp>
 #include <gad/core/random.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/core/threads.hpp>
@@ -39,8 +40,8 @@
 #include <gad/policy/detector.hpp>
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
-#include <gad/train/fit_loop.hpp>
 #include <gad/train/engine_base.hpp>
+#include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -54,6 +55,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -138,7 +140,8 @@ struct egbad_term_of<score::egbad<T>> {
 }  // namespace alad_detail
 
 template <class P>
-class engine<family::bigan, P> : public train::engine_base<engine<family::bigan, P>, bigan_options> {
+class engine<family::bigan, P>
+    : public train::engine_base<engine<family::bigan, P>, bigan_options> {
   using base_type = train::engine_base<engine, bigan_options>;
   friend base_type;
 
@@ -160,7 +163,8 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
                 "the ALAD/EGBAD engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/alad/engine.hpp "
                 "(docs/policies.md, Adding a policy)");
-  static_assert(std::is_same_v<scoring_type, score::ch> || std::is_same_v<scoring_type, score::l1> ||
+  static_assert(std::is_same_v<scoring_type, score::ch> ||
+                    std::is_same_v<scoring_type, score::l1> ||
                     std::is_same_v<scoring_type, score::l2> ||
                     std::is_same_v<scoring_type, score::fm> ||
                     std::is_same_v<scoring_type, score::egbad<score::egbad_term::fm>> ||
@@ -179,8 +183,7 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
 
   /// Validates the options, applies the run-time settings (threads, global seed, device) and
   /// builds the networks (and their averaged copies) from options.network.
-  explicit engine(bigan_options options)
-      : base_type((validate(options), std::move(options))) {
+  explicit engine(bigan_options options) : base_type((validate(options), std::move(options))) {
     const nn::architecture& a = options_.network;
     E_ = nn::AladEncoder(a, spectral);
     G_ = nn::AladGenerator(a);
@@ -636,34 +639,44 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
   // their losses and the sum.
   std::vector<double> discriminator_step(optimizers& opt, const torch::Tensor& x,
                                          const torch::Tensor& z, const step_context& at) {
-    torch::Tensor z_enc, x_gen, x_rec, z_rec;
+    // Logits of each discriminator on its real and its fake pair, as float32 for the losses.
+    std::array<torch::Tensor, 2> xz, xx, zz;
     {
-      // E and G run in training mode (batch statistics) but, as in the reference, only their
-      // own step moves their running statistics.
-      torch::NoGradGuard no_grad;
-      alad_detail::frozen_batch_stats keep_e(*E_);
-      alad_detail::frozen_batch_stats keep_g(*G_);
-      z_enc = E_->forward(x);
-      x_gen = G_->forward(z);
-      if constexpr (has_dxx) x_rec = G_->forward(z_enc);
-      if constexpr (has_dzz) z_rec = E_->forward(x_gen);
+      // Ends before backward() and the optimizer steps (see precision_scope).
+      precision_scope mixed(options_.compute_precision, device());
+      torch::Tensor z_enc, x_gen, x_rec, z_rec;
+      {
+        // E and G run in training mode (batch statistics) but, as in the reference, only their
+        // own step moves their running statistics.
+        torch::NoGradGuard no_grad;
+        alad_detail::frozen_batch_stats keep_e(*E_);
+        alad_detail::frozen_batch_stats keep_g(*G_);
+        z_enc = E_->forward(x);
+        x_gen = G_->forward(z);
+        if constexpr (has_dxx) x_rec = G_->forward(z_enc);
+        if constexpr (has_dzz) z_rec = E_->forward(x_gen);
+      }
+      xz = {float_logits(Dxz_->forward(x, z_enc)), float_logits(Dxz_->forward(x_gen, z))};
+      if constexpr (has_dxx) {
+        xx = {float_logits(Dxx_->forward(x, x)), float_logits(Dxx_->forward(x, x_rec))};
+      }
+      if constexpr (has_dzz) {
+        zz = {float_logits(Dzz_->forward(z, z)), float_logits(Dzz_->forward(z, z_rec))};
+      }
     }
     opt.dxz->zero_grad();
-    const torch::Tensor loss_xz = losses::pair_discriminator_loss(Dxz_->forward(x, z_enc).logits,
-                                                                  Dxz_->forward(x_gen, z).logits);
+    const torch::Tensor loss_xz = losses::pair_discriminator_loss(xz[0], xz[1]);
     torch::Tensor total = loss_xz;
     std::vector<double> values{loss_xz.item<double>()};
     if constexpr (has_dxx) {
       opt.dxx->zero_grad();
-      const torch::Tensor loss_xx = losses::pair_discriminator_loss(Dxx_->forward(x, x).logits,
-                                                                    Dxx_->forward(x, x_rec).logits);
+      const torch::Tensor loss_xx = losses::pair_discriminator_loss(xx[0], xx[1]);
       total = total + loss_xx;
       values.push_back(loss_xx.item<double>());
     }
     if constexpr (has_dzz) {
       opt.dzz->zero_grad();
-      const torch::Tensor loss_zz = losses::pair_discriminator_loss(Dzz_->forward(z, z).logits,
-                                                                    Dzz_->forward(z, z_rec).logits);
+      const torch::Tensor loss_zz = losses::pair_discriminator_loss(zz[0], zz[1]);
       total = total + loss_zz;
       values.push_back(loss_zz.item<double>());
     }
@@ -699,20 +712,26 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
       keep_zz = std::make_unique<alad_detail::frozen_batch_stats>(*Dzz_);
     }
 
-    const torch::Tensor z_enc = E_->forward(x);
-    const torch::Tensor x_gen = G_->forward(z);
-    const torch::Tensor l_enc = Dxz_->forward(x, z_enc).logits;
-    const torch::Tensor l_gen = Dxz_->forward(x_gen, z).logits;
+    torch::Tensor l_enc, l_gen;
+    std::array<torch::Tensor, 2> xx, zz;
+    {
+      precision_scope mixed(options_.compute_precision, device());
+      const torch::Tensor z_enc = E_->forward(x);
+      const torch::Tensor x_gen = G_->forward(z);
+      l_enc = float_logits(Dxz_->forward(x, z_enc));
+      l_gen = float_logits(Dxz_->forward(x_gen, z));
+      if constexpr (has_dxx) {
+        const torch::Tensor x_rec = G_->forward(z_enc);
+        xx = {float_logits(Dxx_->forward(x, x)), float_logits(Dxx_->forward(x, x_rec))};
+      }
+      if constexpr (has_dzz) {
+        const torch::Tensor z_rec = E_->forward(x_gen);
+        zz = {float_logits(Dzz_->forward(z, z)), float_logits(Dzz_->forward(z, z_rec))};
+      }
+    }
     torch::Tensor cycle;
-    if constexpr (has_dxx) {
-      const torch::Tensor x_rec = G_->forward(z_enc);
-      cycle = losses::cycle_loss(Dxx_->forward(x, x).logits, Dxx_->forward(x, x_rec).logits);
-    }
-    if constexpr (has_dzz) {
-      const torch::Tensor z_rec = E_->forward(x_gen);
-      cycle =
-          cycle + losses::cycle_loss(Dzz_->forward(z, z).logits, Dzz_->forward(z, z_rec).logits);
-    }
+    if constexpr (has_dxx) cycle = losses::cycle_loss(xx[0], xx[1]);
+    if constexpr (has_dzz) cycle = cycle + losses::cycle_loss(zz[0], zz[1]);
     const torch::Tensor loss_g = losses::bigan_generator_loss(l_gen, cycle);
     const torch::Tensor loss_e = losses::bigan_encoder_loss(l_enc, cycle);
     const std::vector<double> values{loss_g.item<double>(), loss_e.item<double>()};
@@ -839,6 +858,17 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
     return out;
   }
 
+  // Discriminator outputs as float32 (a no-op in float32 precision): losses and scores are
+  // computed in float32 whatever precision the networks ran in.
+  static torch::Tensor float_logits(const nn::discriminator_output& o) {
+    return o.logits.to(torch::kFloat);
+  }
+  static nn::discriminator_output float_output(nn::discriminator_output o) {
+    o.logits = o.logits.to(torch::kFloat);
+    if (o.features.defined()) o.features = o.features.to(torch::kFloat);
+    return o;
+  }
+
   // Runs `f` on batches of score_batch_size and concatenates the results on the CPU.
   template <class F>
   torch::Tensor batched(const torch::Tensor& xs, F&& f) const {
@@ -878,19 +908,25 @@ class engine<family::bigan, P> : public train::engine_base<engine<family::bigan,
     const std::int64_t step = options_.score_batch_size;
     for (std::int64_t i = 0; i < n; i += step) {
       const torch::Tensor x = xs.slice(0, i, std::min(n, i + step));
-      const torch::Tensor z = ema_E_->forward(x);
-      const torch::Tensor rec = ema_G_->forward(z);
+      torch::Tensor rec;
       nn::discriminator_output xx_real, xx_fake, xz_real, xz_fake;
-      if (need_dxx) {
-        if constexpr (has_dxx) {
-          xx_real = ema_Dxx_->forward(x, x);
-          xx_fake = ema_Dxx_->forward(x, rec);
+      {
+        // The networks in the requested precision; the score arithmetic below in float32.
+        precision_scope mixed(options_.compute_precision, device());
+        const torch::Tensor z = ema_E_->forward(x);
+        rec = ema_G_->forward(z);
+        if (need_dxx) {
+          if constexpr (has_dxx) {
+            xx_real = float_output(ema_Dxx_->forward(x, x));
+            xx_fake = float_output(ema_Dxx_->forward(x, rec));
+          }
         }
-      }
-      if (need_dxz) {
-        // EGBAD pairs the same latent E(x) with x and with its reconstruction.
-        xz_real = ema_Dxz_->forward(x, z);
-        xz_fake = ema_Dxz_->forward(rec, z);
+        if (need_dxz) {
+          // EGBAD pairs the same latent E(x) with x and with its reconstruction.
+          xz_real = float_output(ema_Dxz_->forward(x, z));
+          xz_fake = float_output(ema_Dxz_->forward(rec, z));
+        }
+        rec = rec.to(torch::kFloat);
       }
       for (std::size_t k = 0; k < rules.size(); ++k) {
         torch::Tensor s;

@@ -11,6 +11,7 @@
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/presets.hpp>
 #include <gad/core/error.hpp>
+#include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 
 #include <c10/util/Optional.h>
@@ -39,6 +40,10 @@ struct bigan_options {
   double adam_eps = 1e-8;
   /// Decay of the exponential moving averages of the scoring networks' weights.
   double ema_decay = 0.999;
+  /// float32 as the references, or bfloat16 matrix products and convolutions (mixed
+  /// precision, gad/core/precision.hpp) in training and scoring: faster on hardware with
+  /// native bfloat16 (AMX, Ampere), slower without it, never bit-identical to float32.
+  precision compute_precision = precision::float32;
 
   // ---- Scoring ---------------------------------------------------------------------------
   /// Degree d of the norms in the fm score and in both terms of the EGBAD score (>= 1).

@@ -22,6 +22,7 @@ void visit_bigan_options(Options& o, F&& f) {
   f("adam_beta2", o.adam_beta2);
   f("adam_eps", o.adam_eps);
   f("ema_decay", o.ema_decay);
+  f("compute_precision", o.compute_precision);
   f("degree", o.degree);
   f("egbad_weight", o.egbad_weight);
   f("score_batch_size", o.score_batch_size);
@@ -178,7 +179,9 @@ inline void write_options(output_archive& a, const std::string& key, const bigan
 inline bigan_options read_bigan_options(const archive_reader& r, const std::string& key) {
   const archive_reader mine = r.child(key);
   bigan_options o;
-  visit_bigan_options(o, [&](const char* name, auto& v) { read_field(mine, name, v); });
+  visit_bigan_options(o, [&](const char* name, auto& v) {
+    read_field_added_later(mine, name, v, {"compute_precision"});
+  });
   o.network = read_architecture(mine, "network");
   return o;
 }

@@ -5,7 +5,6 @@
 #include <gad/algan/options.hpp>
 #include <gad/io/fields.hpp>
 
-#include <cstring>
 #include <string>
 
 namespace gad {
@@ -24,20 +23,6 @@ struct enum_text<latent_resampling> {
     return false;
   }
   static std::string names() { return "reference, every-iteration"; }
-};
-template <>
-struct enum_text<precision> {
-  static const char* to_text(precision p) { return gad::to_string(p); }
-  static bool from_text(const std::string& s, precision& p) {
-    for (auto v : {precision::float32, precision::bfloat16}) {
-      if (s == to_text(v)) {
-        p = v;
-        return true;
-      }
-    }
-    return false;
-  }
-  static std::string names() { return "float32, bfloat16"; }
 };
 }  // namespace io
 
@@ -114,12 +99,7 @@ inline algan_options read_algan_options(const archive_reader& r, const std::stri
   const archive_reader mine = r.child(key);
   algan_options o;
   visit_algan_options(o, [&](const char* name, auto& v) {
-    // Fields added after the first file format keep their default when a file lacks them,
-    // so models saved by earlier versions still load and train as they did.
-    for (const char* added : {"reuse_d_step_fakes", "compute_precision"}) {
-      if (std::strcmp(name, added) == 0 && !mine.has(name)) return;
-    }
-    read_field(mine, name, v);
+    read_field_added_later(mine, name, v, {"reuse_d_step_fakes", "compute_precision"});
   });
   return o;
 }

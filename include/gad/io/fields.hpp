@@ -3,11 +3,14 @@
 // structs list their fields once, in a visit function (gad/algan/options_io.hpp,
 // gad/alad/options_io.hpp); checkpoints store them with write_field and read them back with
 // read_field, and the command-line tool turns the same list into flags.
+#include <gad/core/precision.hpp>
 #include <gad/io/archive.hpp>
 
 #include <c10/util/Optional.h>
 
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -91,6 +94,33 @@ void read_field(const archive_reader& r, const std::string& key, Enum& v) {
     r.fail("entry '" + key + "' has the unknown value '" + text +
            "' (known: " + enum_text<Enum>::names() + ")");
   }
+}
+
+template <>
+struct enum_text<precision> {
+  static const char* to_text(precision p) { return gad::to_string(p); }
+  static bool from_text(const std::string& s, precision& p) {
+    for (auto v : {precision::float32, precision::bfloat16}) {
+      if (s == to_text(v)) {
+        p = v;
+        return true;
+      }
+    }
+    return false;
+  }
+  static std::string names() { return "float32, bfloat16"; }
+};
+
+/// read_field for a visit list that grew: a field named in `added_later` keeps the value it
+/// has (its default) when the file lacks it, so files written by earlier versions still load
+/// and train as they did; every other field stays required.
+template <class T>
+void read_field_added_later(const archive_reader& r, const char* name, T& v,
+                            std::initializer_list<const char*> added_later) {
+  for (const char* added : added_later) {
+    if (std::strcmp(name, added) == 0 && !r.has(name)) return;
+  }
+  read_field(r, name, v);
 }
 
 }  // namespace gad::io

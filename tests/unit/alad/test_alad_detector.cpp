@@ -295,6 +295,40 @@ TEST_CASE("ALAD with spectral norm and D_zz trains all three discriminators", "[
   CHECK(torch::isfinite(s).all().item<bool>());
 }
 
+TEST_CASE("ALAD in bfloat16 learns the fixture and scores in float32", "[alad][precision]") {
+  // Same run as the float32 test above but seed 1, in bfloat16. Seeds 1-6 gave l2 AUROC
+  // 0.83-0.997 and l1 0.69-0.98 when this was written (seed 1: 0.99 and 0.98); same floors.
+  const auto& f = mnist();
+  auto o = narrow_options(20, 16, 1);
+  o.compute_precision = gad::precision::bfloat16;
+  gad::alad<gad::norm::none, gad::score::l2> det(o);
+  det.fit(f.train);
+  CHECK_FALSE(at::autocast::is_cpu_enabled());
+  const gad::named_scores all = det.all_scores(f.test_x);
+  for (const auto& [name, s] : all) {
+    INFO(name);
+    CHECK(s.scalar_type() == torch::kFloat);
+    CHECK(torch::isfinite(s).all().item<bool>());
+  }
+  const double l2 = gad::metrics::auroc(doubles(find(all, "l2")), f.test_y);
+  const double l1 = gad::metrics::auroc(doubles(find(all, "l1")), f.test_y);
+  INFO("bfloat16 l2 AUROC " << l2 << ", l1 AUROC " << l1);
+  CHECK(l2 >= 0.80);
+  CHECK(l1 >= 0.60);
+  CHECK(torch::equal(det.decision_function(f.test_x), find(all, "l2")));
+
+  SECTION("with spectral norm and D_zz every network runs and trains") {
+    auto so = narrow_options(1, 16, 1);
+    so.compute_precision = gad::precision::bfloat16;
+    gad::alad<gad::norm::spectral, gad::score::fm, gad::with_dzz> sn(so);
+    const torch::Tensor before = sn.dzz()->logit->weight.clone();
+    sn.fit(head(f.train, 32));
+    CHECK(sn.dzz()->logit->weight.scalar_type() == torch::kFloat);  // weights stay float32
+    CHECK_FALSE(torch::equal(before, sn.dzz()->logit->weight));
+    CHECK(torch::isfinite(sn.decision_function(f.test_x)).all().item<bool>());
+  }
+}
+
 TEST_CASE("EGBAD trains its BiGAN and scores (1 - w) l1 + w L_D", "[alad][egbad]") {
   const auto& f = mnist();
   gad::bigan_options o = gad::egbad_mnist_options();
