@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -194,35 +195,33 @@ static std::int64_t generator_train_calls(gad::algan<>& detector) {
   return detector.generator()->norms.at(0)->num_batches_tracked.item<std::int64_t>();
 }
 
+static std::unique_ptr<gad::algan<>> fitted(gad::algan_options o, bool reuse,
+                                            const gad::data::dataset& train) {
+  o.reuse_d_step_fakes = reuse;
+  auto detector = std::make_unique<gad::algan<>>(o);
+  detector->fit(train);
+  return detector;
+}
+
 TEST_CASE("ALGAN reuse_d_step_fakes makes the fakes once per iteration",
           "[algan][detector][variants]") {
   const auto& data = algan_fixture();
   const auto o = tiny(3, 2);
   const std::int64_t iterations = 2 * (data.train.size() / o.batch_size);
-  auto reuse_options = o;
-  reuse_options.reuse_d_step_fakes = true;
-  gad::algan<> reference(o);
-  gad::algan<> reuse(reuse_options);
-  reference.fit(data.train);
-  reuse.fit(data.train);
+  const auto reference = fitted(o, false, data.train);
+  const auto reuse = fitted(o, true, data.train);
   // One fake-normal batch per D step and one for the G step, against one per iteration and
   // one for the G step.
-  CHECK(generator_train_calls(reference) == iterations * (o.discriminator_steps + 1));
-  CHECK(generator_train_calls(reuse) == iterations * 2);
-  CHECK_FALSE(torch::equal(reuse.decision_function(data.test.images),
-                           reference.decision_function(data.test.images)));
+  CHECK(generator_train_calls(*reference) == iterations * (o.discriminator_steps + 1));
+  CHECK(generator_train_calls(*reuse) == iterations * 2);
+  CHECK_FALSE(torch::equal(reuse->decision_function(data.test.images),
+                           reference->decision_function(data.test.images)));
 
   SECTION("with one D step there is nothing to reuse and the fit is the reference's") {
     auto one = o;
     one.discriminator_steps = 1;
-    auto one_reuse = one;
-    one_reuse.reuse_d_step_fakes = true;
-    gad::algan<> a(one);
-    gad::algan<> b(one_reuse);
-    a.fit(data.train);
-    b.fit(data.train);
-    CHECK(
-        torch::equal(a.decision_function(data.test.images), b.decision_function(data.test.images)));
+    CHECK(torch::equal(fitted(one, false, data.train)->decision_function(data.test.images),
+                       fitted(one, true, data.train)->decision_function(data.test.images)));
   }
 }
 
