@@ -133,8 +133,10 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   if (s.learning_rate > 0.0) o.learning_rate = s.learning_rate;
   o.ema_decay = s.ema_decay;
   o.degree = s.degree;
-  o.compute_precision =
-      s.precision == "bfloat16" ? gad::precision::bfloat16 : gad::precision::float32;
+  // The names checkpoints and the gad tool use; CLI11 has already checked the flag.
+  if (!gad::io::enum_text<gad::precision>::from_text(s.precision, o.compute_precision)) {
+    throw gad::invalid_argument("--precision: unknown value '" + s.precision + "'");
+  }
   o.contamination = c10::nullopt;  // decisions are evaluated on the test scores below
   o.runtime.seed = s.seed;
   o.runtime.threads = s.threads;

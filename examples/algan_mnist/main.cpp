@@ -102,8 +102,10 @@ gad::algan_options make_options(const settings& s) {
   o.batch_size = s.batch_size;
   o.fused_d_forward = s.fused_d_forward;
   o.reuse_d_step_fakes = s.reuse_d_step_fakes;
-  o.compute_precision =
-      s.precision == "bfloat16" ? gad::precision::bfloat16 : gad::precision::float32;
+  // The names checkpoints and the gad tool use; CLI11 has already checked the flag.
+  if (!gad::io::enum_text<gad::precision>::from_text(s.precision, o.compute_precision)) {
+    throw gad::invalid_argument("--precision: unknown value '" + s.precision + "'");
+  }
   o.resampling = s.resampling == "every-iteration" ? gad::latent_resampling::every_iteration
                                                    : gad::latent_resampling::reference;
   o.runtime = gad::runtime_options{s.seed, s.threads, s.device};
