@@ -31,6 +31,7 @@
 
 #include "../common/example_util.hpp"
 #include "../common/report_json.hpp"
+#include "learning_curve.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -43,6 +44,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -73,6 +75,9 @@ struct settings {
   std::string data = "data/mnist";
   std::string out = "out/alad_mnist";
   double progress_seconds = 30.0;
+  int checkpoint_every = 0;  // epochs; 0: no checkpoint.gad
+  int curve_every = 0;       // epochs; 0: the test set is scored once, at the end
+  std::string resume;        // a checkpoint.gad to continue
   std::string command_line;
 };
 
@@ -121,8 +126,15 @@ class progress_lines {
   clock::time_point last_;
 };
 
+// `curve` (when recording one) receives the final epoch's rows too.
+struct final_epoch {
+  const alad_example::curve_file* curve = nullptr;
+  int epoch = 0;
+  std::int64_t iterations = 0;
+};
+
 int report(const settings& s, const gad::data::split& split, const gad::named_scores& all,
-           double train_seconds, double score_seconds, json summary);
+           double train_seconds, double score_seconds, json summary, final_epoch last = {});
 
 template <class Detector>
 int run(const settings& s, const gad::data::split& split, json summary) {
@@ -147,14 +159,33 @@ int run(const settings& s, const gad::data::split& split, json summary) {
     train = gad::data::subset(train, torch::arange(s.train_limit));  // the split is shuffled
   }
 
+  const fs::path out(s.out);
+  fs::create_directories(out);
+  const bool resuming = !s.resume.empty();
+  const std::unique_ptr<alad_example::curve_file> curve =
+      s.curve_every > 0 ? std::make_unique<alad_example::curve_file>(out / "curve.csv", resuming)
+                        : nullptr;
   Detector detector(o);
-  std::cout << Detector::name() << " on network '" << o.network.name << "': " << train.size()
-            << " training images, batch " << o.batch_size << ", lr " << std::defaultfloat
-            << o.learning_rate << ", " << o.epochs << " epoch(s), " << detector.threads()
-            << " thread(s), device " << detector.device() << "\n"
-            << std::flush;
+  if (resuming) {
+    // Options, history and random streams come from the file; only the data is rebuilt.
+    std::cout << Detector::name() << ": resuming " << s.resume << " on " << train.size()
+              << " training images, " << detector.threads() << " thread(s), device "
+              << detector.device() << "\n";
+  } else {
+    std::cout << Detector::name() << " on network '" << o.network.name << "': " << train.size()
+              << " training images, batch " << o.batch_size << ", lr " << std::defaultfloat
+              << o.learning_rate << ", " << o.epochs << " epoch(s), " << detector.threads()
+              << " thread(s), device " << detector.device() << "\n";
+  }
+  std::cout << std::flush;
   progress_lines progress(s.progress_seconds);
-  const gad::fit_report fit = detector.fit(train, nullptr, progress);
+  alad_example::epoch_records<Detector> records(
+      o, s.checkpoint_every, s.curve_every, out / "checkpoint.gad", split.test.images,
+      to_labels(split.test.labels), curve.get());
+  const gad::fit_report fit = resuming
+                                  ? detector.resume(s.resume, train, nullptr, progress, records)
+                                  : detector.fit(train, nullptr, progress, records);
+  o = detector.options();  // a resumed fit trains with the checkpoint's options
 
   const auto score_start = std::chrono::steady_clock::now();
   const gad::named_scores all = detector.all_scores(split.test.images);
@@ -185,18 +216,19 @@ int run(const settings& s, const gad::data::split& split, json summary) {
                         {"egbad_weight", o.egbad_weight},
                         {"threads", detector.threads()},
                         {"device", detector.device().str()}};
-  return report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary));
+  return report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary),
+                {curve.get(), fit.epochs_run, fit.iterations});
 }
 
 // The evaluation every model gets: for each score, AUROC, average precision, the trapezoidal
 // AUPRC and P/R/F1 at the true ratio and under the reference's rule; then summary.json and
 // scores.csv.
 int report(const settings& s, const gad::data::split& split, const gad::named_scores& all,
-           double train_seconds, double score_seconds, json summary) {
+           double train_seconds, double score_seconds, json summary, final_epoch last) {
   const std::vector<int> labels = to_labels(split.test.labels);
   std::int64_t anomalies = 0;
   for (int l : labels) anomalies += l;
-  const double ratio = static_cast<double>(anomalies) / static_cast<double>(labels.size());
+  const double ratio = alad_example::anomaly_ratio(labels);
   summary["test"] = {{"images", static_cast<std::int64_t>(labels.size())},
                      {"anomalies", anomalies},
                      {"anomaly_ratio", ratio},
@@ -207,23 +239,22 @@ int report(const settings& s, const gad::data::split& split, const gad::named_sc
   std::cout << "rule       AUROC   AP      AUPRC-trap | P/R/F1 @ true ratio    "
                "| P/R/F1 @ 10th percentile (reference)\n";
   json results = json::object();
+  std::vector<std::pair<std::string, alad_example::rule_metrics>> rows;
   for (const auto& [rule, tensor] : all) {
-    const std::vector<double> scores = to_vector(tensor);
-    const double auroc = gad::metrics::auroc(scores, labels);
-    const double ap = gad::metrics::average_precision(scores, labels);
-    const double trap = gad::metrics::auprc_trapezoid(scores, labels);
-    const double t_true = gad::metrics::threshold_from_contamination(scores, ratio);
-    const auto at_true = gad::metrics::precision_recall_f1(scores, labels, t_true);
-    const double t_ref = gad::metrics::threshold_from_percentile(scores, 10.0);
-    const auto at_ref = gad::metrics::precision_recall_f1(scores, labels, t_ref);
+    const alad_example::rule_metrics m = alad_example::evaluate_rule(to_vector(tensor), labels);
     std::printf("%-9s  %.4f  %.4f  %.4f     | %.4f %.4f %.4f     | %.4f %.4f %.4f\n", rule.c_str(),
-                auroc, ap, trap, at_true.precision, at_true.recall, at_true.f1, at_ref.precision,
-                at_ref.recall, at_ref.f1);
-    results[rule] = {{"auroc", auroc},
-                     {"average_precision", ap},
-                     {"auprc_trapezoid", trap},
-                     {"at_true_ratio", report_json(at_true, t_true)},
-                     {"at_percentile_10", report_json(at_ref, t_ref)}};
+                m.auroc, m.average_precision, m.auprc_trapezoid, m.at_true.precision,
+                m.at_true.recall, m.at_true.f1, m.at_ref.precision, m.at_ref.recall, m.at_ref.f1);
+    results[rule] = {{"auroc", m.auroc},
+                     {"average_precision", m.average_precision},
+                     {"auprc_trapezoid", m.auprc_trapezoid},
+                     {"at_true_ratio", report_json(m.at_true, m.threshold_true)},
+                     {"at_percentile_10", report_json(m.at_ref, m.threshold_ref)}};
+    rows.emplace_back(rule, m);
+  }
+  if (last.curve != nullptr) {
+    last.curve->add(last.epoch, last.iterations, train_seconds, rows);
+    summary["curve_csv"] = last.curve->path().string();
   }
   summary["results"] = results;
   std::cout << "training " << gad::train::format_duration(train_seconds) << ", scoring "
@@ -315,6 +346,17 @@ int main(int argc, char** argv) {
   app.add_option("--data", s.data, "folder with the four MNIST IDX files (.gz or raw)");
   app.add_option("--out", s.out, "output folder for summary.json and scores.csv");
   app.add_option("--progress-seconds", s.progress_seconds, "seconds between progress lines");
+  app.add_option("--checkpoint-every", s.checkpoint_every,
+                 "write a resumable <out>/checkpoint.gad every this many epochs (0 = never)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--curve-every", s.curve_every,
+                 "score the test set every this many epochs into <out>/curve.csv (reporting "
+                 "only; also writes checkpoint.gad)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--resume", s.resume,
+                 "continue the fit saved in this checkpoint.gad (its options are used; the data "
+                 "flags must be the same)")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
   for (int i = 0; i < argc; ++i) s.command_line += (i ? " " : "") + std::string(argv[i]);
 
@@ -324,6 +366,11 @@ int main(int argc, char** argv) {
     }
     if (s.sn && s.model == "pca") {
       throw gad::invalid_argument("--sn applies to the GAN models, not to --model pca");
+    }
+    if (s.model == "pca" && (s.checkpoint_every > 0 || s.curve_every > 0 || !s.resume.empty())) {
+      throw gad::invalid_argument(
+          "--checkpoint-every, --curve-every and --resume apply to the GAN models, not to "
+          "--model pca");
     }
     const auto load_start = std::chrono::steady_clock::now();
     const gad::data::dataset mnist_train = gad::data::load_idx_folder(s.data, "train", 28, 28);
