@@ -9,6 +9,7 @@
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
+#include <gad/plot/charts.hpp>
 #include <gad/train/callbacks.hpp>
 
 #include "../common/example_util.hpp"
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -58,11 +60,15 @@ inline rule_metrics evaluate_rule(const std::vector<double>& scores,
 }
 
 /// One CSV row per (epoch, rule): epoch,iterations,train_seconds,rule,auroc,average_precision,
-/// f1_at_true_ratio. A fresh run starts the file; a resumed one appends to it.
+/// f1_at_true_ratio, and beside it a PNG of AUROC against epoch, one line per rule. A fresh run
+/// starts the file; a resumed one appends to it (and plots the earlier rows too).
 class curve_file {
  public:
   curve_file(std::filesystem::path path, bool append) : path_(std::move(path)) {
-    if (append && std::filesystem::exists(path_)) return;
+    if (append && std::filesystem::exists(path_)) {
+      read_back();
+      return;
+    }
     std::ofstream out(path_, std::ios::trunc);
     out << "epoch,iterations,train_seconds,rule,auroc,average_precision,f1_at_true_ratio\n";
     if (!out) throw gad::error("cannot write " + path_.string());
@@ -70,7 +76,7 @@ class curve_file {
 
   /// Appends one epoch's rows and prints them as one line.
   void add(int epoch, std::int64_t iterations, double seconds,
-           const std::vector<std::pair<std::string, rule_metrics>>& rows) const {
+           const std::vector<std::pair<std::string, rule_metrics>>& rows) {
     std::ofstream out(path_, std::ios::app);
     std::printf("test curve, epoch %d:", epoch);
     for (const auto& [rule, m] : rows) {
@@ -80,12 +86,52 @@ class curve_file {
     }
     std::printf("\n");
     std::fflush(stdout);
+    out.close();
     if (!out) throw gad::error("cannot append to " + path_.string());
+    for (const auto& [rule, m] : rows) point(rule, epoch, m.auroc);
+    gad::plot::line_png(png().string(), lines_, "Test AUROC per epoch (not used to select)",
+                        "epoch", "AUROC");
   }
 
   const std::filesystem::path& path() const noexcept { return path_; }
+  std::filesystem::path png() const {
+    return std::filesystem::path(path_).replace_extension(".png");
+  }
 
  private:
+  void point(const std::string& rule, double epoch, double auroc) {
+    for (auto& line : lines_) {
+      if (line.name == rule) {
+        line.x.push_back(epoch);
+        line.y.push_back(auroc);
+        return;
+      }
+    }
+    lines_.push_back({rule, {epoch}, {auroc}});
+  }
+
+  // The rows an earlier process wrote, so that the plot of a resumed run shows the whole fit.
+  void read_back() {
+    std::ifstream in(path_);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::size_t from = 0;
+      for (std::size_t at; (at = line.find(',', from)) != std::string::npos; from = at + 1) {
+        f.push_back(line.substr(from, at - from));
+      }
+      f.push_back(line.substr(from));
+      if (f.size() != 7) continue;  // a line cut short by an interruption
+      try {
+        point(f[3], std::stod(f[0]), std::stod(f[4]));
+      } catch (const std::exception&) {
+        continue;
+      }
+    }
+  }
+
+  std::vector<gad::plot::series> lines_;
   std::filesystem::path path_;
 };
 
@@ -99,7 +145,7 @@ class epoch_records {
  public:
   epoch_records(const gad::bigan_options& options, int checkpoint_every, int curve_every,
                 std::filesystem::path checkpoint, torch::Tensor test_images,
-                std::vector<int> test_labels, const curve_file* curve)
+                std::vector<int> test_labels, curve_file* curve)
       : checkpoint_every_(checkpoint_every),
         curve_every_(curve_every),
         checkpoint_(std::move(checkpoint)),
@@ -139,7 +185,7 @@ class epoch_records {
   std::filesystem::path checkpoint_;
   torch::Tensor images_;
   std::vector<int> labels_;
-  const curve_file* curve_;
+  curve_file* curve_;
   std::unique_ptr<Detector> probe_;
   std::int64_t iterations_ = 0;
   double seconds_ = 0.0;

@@ -128,7 +128,7 @@ class progress_lines {
 
 // `curve` (when recording one) receives the final epoch's rows too.
 struct final_epoch {
-  const alad_example::curve_file* curve = nullptr;
+  alad_example::curve_file* curve = nullptr;
   int epoch = 0;
   std::int64_t iterations = 0;
 };
@@ -255,6 +255,7 @@ int report(const settings& s, const gad::data::split& split, const gad::named_sc
   if (last.curve != nullptr) {
     last.curve->add(last.epoch, last.iterations, train_seconds, rows);
     summary["curve_csv"] = last.curve->path().string();
+    summary["curve_png"] = last.curve->png().string();
   }
   summary["results"] = results;
   std::cout << "training " << gad::train::format_duration(train_seconds) << ", scoring "
