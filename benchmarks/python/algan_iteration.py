@@ -56,6 +56,27 @@ class Buffer:
         return self.images[torch.randperm(self.images.size(0))[:n]]
 
 
+def d_loss(G, D, x, z_n, z_a, buffers=None):
+    """The reference's discriminator loss, one D call per image group (each call advances the
+    spectral-norm power iteration); without buffers (the reference's epoch 0) only the fresh
+    fakes count. Returns the loss and the two fresh fake batches."""
+    bce = nn.functional.binary_cross_entropy_with_logits
+    ones, zeros = torch.ones(x.size(0), 1), torch.zeros(x.size(0), 1)
+    real = bce(D(x), ones)
+    fake_n = G(z_n)
+    l_fn = bce(D(fake_n.detach()), zeros)
+    G.eval()
+    fake_a = G(z_a).detach()
+    G.train()
+    l_fa = bce(D(fake_a), zeros)
+    if buffers is None:
+        return real + ALPHA * l_fn + (1 - ALPHA) * l_fa, fake_n, fake_a
+    l_bn = bce(D(buffers[0].sample(x.size(0))), zeros)
+    l_ba = bce(D(buffers[1].sample(x.size(0))), zeros)
+    loss = real + ALPHA * (XI * l_fn + (1 - XI) * l_bn) + (1 - ALPHA) * (XI * l_fa + (1 - XI) * l_ba)
+    return loss, fake_n, fake_a
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
@@ -74,24 +95,14 @@ def main():
     buffers = Buffer(), Buffer()
     for b in buffers:
         b.push(torch.rand(CAPACITY, IMAGE) * 2 - 1)
-    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    ones = torch.ones(BATCH, 1)
 
     def iteration():
         z_n, z_a, z_gen = (torch.randn(BATCH, Z_DIM) * s for s in (1.0, SIGMA, 1.0))
         for _ in range(2):
             opt_d.zero_grad()
             opt_g.zero_grad()
-            real = bce(D(x), ones)
-            fake_n = G(z_n)
-            l_fn = bce(D(fake_n.detach()), zeros)
-            G.eval()
-            fake_a = G(z_a).detach()
-            G.train()
-            l_fa = bce(D(fake_a), zeros)
-            l_bn = bce(D(buffers[0].sample(BATCH)), zeros)
-            l_ba = bce(D(buffers[1].sample(BATCH)), zeros)
-            loss = real + ALPHA * (XI * l_fn + (1 - XI) * l_bn) \
-                + (1 - ALPHA) * (XI * l_fa + (1 - XI) * l_ba)
+            loss, fake_n, fake_a = d_loss(G, D, x, z_n, z_a, buffers)
             loss.backward()
             opt_d.step()
         opt_g.zero_grad()
