@@ -99,6 +99,8 @@ class progress_lines {
   explicit progress_lines(double every) : every_(every), start_(clock::now()), last_(start_) {}
 
   void on_iteration_end(const gad::train::iteration_info& it) {
+    // A resumed fit starts part-way: the pace counts only what this process trained.
+    if (first_ < 0) first_ = it.iteration;
     const std::int64_t total = it.iterations_per_epoch * it.epochs;
     const bool epoch_end = it.iteration_in_epoch + 1 == it.iterations_per_epoch;
     if (!epoch_end && std::chrono::duration<double>(clock::now() - last_).count() < every_) {
@@ -106,7 +108,8 @@ class progress_lines {
     }
     last_ = clock::now();
     const double elapsed = seconds_since(start_);
-    const auto done = static_cast<double>(it.iteration + 1);
+    const auto done = static_cast<double>(it.iteration + 1 - first_);
+    const auto left = static_cast<double>(total - it.iteration - 1);
     std::ostringstream line;
     line << "epoch " << it.epoch + 1 << "/" << it.epochs << "  iteration "
          << it.iteration_in_epoch + 1 << "/" << it.iterations_per_epoch << std::fixed
@@ -114,7 +117,7 @@ class progress_lines {
     for (const auto& [name, value] : it.losses) line << "  " << name << " " << value;
     line << std::setprecision(2) << "  " << elapsed / done << " s/it  elapsed "
          << gad::train::format_duration(elapsed) << "  eta "
-         << gad::train::format_duration(elapsed / done * (static_cast<double>(total) - done))
+         << gad::train::format_duration(elapsed / done * left)
          << '\n';
     std::cout << line.str() << std::flush;
   }
@@ -124,6 +127,7 @@ class progress_lines {
   double every_;
   clock::time_point start_;
   clock::time_point last_;
+  std::int64_t first_ = -1;  // the first iteration this process trained (0 unless resumed)
 };
 
 // `curve` (when recording one) receives the final epoch's rows too.
