@@ -58,6 +58,12 @@ file(WRITE "${OUT}/resumed/curve.csv" "${epoch1}\n")
 example(--data "${DATA}" --label 0 --train-limit 48 --threads 1 --device cpu
         --resume "${OUT}/curve/checkpoint.gad" --curve-every 1 --out "${OUT}/resumed")
 results("${OUT}/resumed" resumed)
+# A fresh run must not replace the state of another one.
+execute_process(COMMAND "${EXAMPLE}" ${common} --epochs 2 --checkpoint-every 1 --out "${OUT}/curve"
+                RESULT_VARIABLE code ERROR_VARIABLE e OUTPUT_QUIET)
+if(code EQUAL 0 OR NOT e MATCHES "checkpoint.gad exists: continue it with --resume")
+  message(FATAL_ERROR "a fresh run over an existing checkpoint.gad should be refused:\n${e}")
+endif()
 if(NOT plain STREQUAL resumed)
   message(FATAL_ERROR "the resumed run ended elsewhere:\n  ${plain}\n  ${resumed}")
 endif()

@@ -166,6 +166,14 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   const fs::path out(s.out);
   fs::create_directories(out);
   const bool resuming = !s.resume.empty();
+  const fs::path checkpoint = out / "checkpoint.gad";
+  // Hours of training live in that file: only the run it belongs to may replace it.
+  if ((s.checkpoint_every > 0 || s.curve_every > 0) && fs::exists(checkpoint) &&
+      !(resuming && fs::equivalent(checkpoint, s.resume))) {
+    throw gad::invalid_argument(checkpoint.string() +
+                                " exists: continue it with --resume " + checkpoint.string() +
+                                ", or choose another --out");
+  }
   const std::unique_ptr<alad_example::curve_file> curve =
       s.curve_every > 0 ? std::make_unique<alad_example::curve_file>(out / "curve.csv", resuming)
                         : nullptr;
@@ -184,7 +192,7 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   std::cout << std::flush;
   progress_lines progress(s.progress_seconds);
   alad_example::epoch_records<Detector> records(
-      o, s.checkpoint_every, s.curve_every, out / "checkpoint.gad", split.test.images,
+      o, s.checkpoint_every, s.curve_every, checkpoint, split.test.images,
       to_labels(split.test.labels), curve.get());
   const gad::fit_report fit = resuming
                                   ? detector.resume(s.resume, train, nullptr, progress, records)
@@ -232,7 +240,7 @@ int report(const settings& s, const gad::data::split& split, const gad::named_sc
   const std::vector<int> labels = to_labels(split.test.labels);
   std::int64_t anomalies = 0;
   for (int l : labels) anomalies += l;
-  const double ratio = alad_example::anomaly_ratio(labels);
+  const double ratio = static_cast<double>(anomalies) / static_cast<double>(labels.size());
   summary["test"] = {{"images", static_cast<std::int64_t>(labels.size())},
                      {"anomalies", anomalies},
                      {"anomaly_ratio", ratio},
