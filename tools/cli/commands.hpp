@@ -165,6 +165,13 @@ int run_train(const train_request& r) {
   const output_flags& out = r.output;
   fs::create_directories(out.dir);
   const auto resumed = resumed_options<D>(r);
+  const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
+  // Hours of training may live in that file: only the run it belongs to may replace it.
+  if (r.checkpoint_every > 0 && fs::exists(checkpoint) &&
+      !(resumed && fs::equivalent(checkpoint, r.resume))) {
+    throw gad::invalid_argument(checkpoint.string() + " exists: continue it with --resume " +
+                                checkpoint.string() + ", or choose another --out");
+  }
   // A resumed run must see the split it was trained on, which its own seed made.
   const std::uint64_t seed =
       resumed ? resumed->runtime.seed
@@ -183,7 +190,6 @@ int run_train(const train_request& r) {
   cli_callbacks callbacks;
   if (!out.quiet) callbacks.bar.emplace(std::cerr);
   callbacks.log.emplace(fs::path(out.dir) / "loss_log.csv");
-  const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
   if (r.checkpoint_every > 0) callbacks.checkpoints.emplace(checkpoint, r.checkpoint_every);
   if (r.early_stop > 0) callbacks.early_stop.emplace(r.early_stop);
 

@@ -50,6 +50,15 @@ if(NOT epochs EQUAL 3 OR NOT height EQUAL 28 OR NOT normal EQUAL 30 OR auroc LES
   message(FATAL_ERROR "implausible summary.json:\n${summary}")
 endif()
 
+# Repeating the command must not replace the checkpoint of the run before it.
+file(SHA256 "${OUT}/algan/checkpoint.gad" saved)
+gad(1 train algan ${common} ${tiny_algan} --epochs 3 --checkpoint-every 1 --out "${OUT}/algan")
+expect_match("${err}" "checkpoint.gad exists.*--resume" "a fresh run over a checkpoint")
+file(SHA256 "${OUT}/algan/checkpoint.gad" after)
+if(NOT after STREQUAL saved)
+  message(FATAL_ERROR "the refused run changed ${OUT}/algan/checkpoint.gad")
+endif()
+
 # inspect: the saved options are the ones given on the command line.
 gad(0 inspect "${OUT}/algan/model.gad")
 string(JSON z GET "${out}" options z_dim)
