@@ -94,7 +94,7 @@ def main():
             sys.exit(f"alad_digit_table: digit {d} has no rule '{rule}' "
                      f"(it has {', '.join(results)})")
         r = results[rule]
-        if runs[d]["protocol"] != (pca or {}).get("protocol", runs[d]["protocol"]):
+        if pca and pca["protocol"] != runs[d]["protocol"]:
             sys.exit(f"alad_digit_table: digit {d}: the baseline's split is not the run's")
         verdict = ""
         if p:

@@ -2,7 +2,7 @@
 # The ten-digit ALAD MNIST experiment: every digit anomalous in turn (EGBAD protocol), then the
 # table against the PCA-32 baseline on the same splits. Each digit saves its training state
 # every epoch, so starting the script again after an interruption continues where it stopped;
-# digits that already have a summary.json are skipped. About 3 hours per digit on two CPU cores.
+# digits that already have a summary.json are skipped. About 4 hours per digit on two CPU cores.
 #
 #   bash scripts/alad_digits.sh [--digits 0,2,5] [--out out/alad_digits] [alad_mnist flags...]
 #
