@@ -171,7 +171,7 @@ int run_reference(const settings& s) {
   if (report.best_epoch >= 0) {
     // The reference names checkpoints by the 0-based epoch index ("epoch_159" = after 160
     // epochs); summary.json's best_epoch follows it, the console counts epochs done.
-    std::cout << "best validation AUROC " << report.best_validation_auroc << " after epoch "
+    std::cout << "best validation AUROC " << report.best_validation_value << " after epoch "
               << report.best_epoch + 1 << " (reference naming: epoch_" << report.best_epoch
               << ", iter_" << (report.best_epoch + 1) * report.iterations_per_epoch << "), "
               << gad::train::format_duration(gad::seconds_to_best(report)) << " into training\n";
@@ -218,7 +218,7 @@ int run_reference(const settings& s) {
     gad::plot::series val{"validation AUROC", {}, {}};
     for (const auto& v : report.validations) {
       val.x.push_back(v.epoch);
-      val.y.push_back(v.auroc);
+      val.y.push_back(v.value);
     }
     if (!val.x.empty()) {
       gad::plot::line_png((out / "validation_auroc.png").string(), {val}, "Validation AUROC",
@@ -238,7 +238,7 @@ int run_reference(const settings& s) {
   json validations = json::array();
   for (const auto& v : report.validations) {
     validations.push_back({{"epoch", v.epoch},
-                           {"auroc", v.auroc},
+                           {"auroc", v.value},
                            {"eligible", v.eligible},
                            {"elapsed_seconds", v.elapsed_seconds}});
   }
@@ -248,7 +248,7 @@ int run_reference(const settings& s) {
                {"normal_class", s.normal},
                {"anomalous_class", s.anomalous},
                {"test_auroc", test_auroc},
-               {"validation_auroc", report.best_validation_auroc},
+               {"validation_auroc", report.best_validation_value},
                {"best_epoch", report.best_epoch},
                {"best_iteration", (report.best_epoch + 1) * report.iterations_per_epoch},
                {"epochs_run", report.epochs_run},

@@ -67,6 +67,9 @@ inline const std::map<std::string, std::string>& option_help() {
       {"validate_every", "validate every this many epochs (when there is a validation set)"},
       {"select_from_epoch",
        "a validation may become the kept checkpoint once this many epochs have run"},
+      {"validation_score",
+       "ALAD/EGBAD, validation on normals only: the rule whose mean score picks the kept "
+       "epoch (default: the model's own)"},
       {"score_batch_size", "samples per forward pass when scoring"},
       {"threshold", "decision threshold on the score (overrides any contamination)"},
       {"contamination", "share of training scores above the threshold, in (0, 0.5]"},

@@ -92,7 +92,8 @@ inline void write_score_figures(const std::filesystem::path& dir, const torch::T
                            "Scores, " + what);
 }
 
-/// loss_curves.png (mean loss per epoch) and, when validations ran, validation_auroc.png.
+/// loss_curves.png (mean loss per epoch) and, when validations ran, validation_auroc.png or
+/// (validation on normals only) validation_mean_score.png.
 inline void write_training_figures(const std::filesystem::path& dir, const gad::fit_report& r) {
   if (r.epoch_losses.empty()) return;
   std::vector<gad::plot::series> lines;
@@ -106,14 +107,17 @@ inline void write_training_figures(const std::filesystem::path& dir, const gad::
   }
   gad::plot::line_png((dir / "loss_curves.png").string(), lines, "Mean loss per epoch", "epoch",
                       "loss");
-  gad::plot::series val{"validation AUROC", {}, {}};
+  const std::string& criterion = r.criterion.name;
+  gad::plot::series val{"validation " + criterion, {}, {}};
   for (const auto& v : r.validations) {
     val.x.push_back(v.epoch + 1);
-    val.y.push_back(v.auroc);
+    val.y.push_back(v.value);
   }
   if (!val.x.empty()) {
-    gad::plot::line_png((dir / "validation_auroc.png").string(), {val}, "Validation AUROC", "epoch",
-                        "AUROC");
+    const char* file =
+        r.criterion.higher_is_better ? "validation_auroc.png" : "validation_mean_score.png";
+    gad::plot::line_png((dir / file).string(), {val}, "Validation " + criterion, "epoch",
+                        criterion);
   }
 }
 
@@ -121,7 +125,7 @@ inline json fit_json(const gad::fit_report& r) {
   json validations = json::array();
   for (const auto& v : r.validations) {
     validations.push_back({{"epoch", v.epoch + 1},
-                           {"auroc", v.auroc},
+                           {"value", v.value},
                            {"eligible", v.eligible},
                            {"elapsed_seconds", v.elapsed_seconds}});
   }
@@ -138,7 +142,9 @@ inline json fit_json(const gad::fit_report& r) {
       {"stopped_early", r.stopped_early},
       // Epochs are counted from 1 here, as on the console.
       {"kept_epoch", r.best_epoch >= 0 ? json(r.best_epoch + 1) : json(nullptr)},
-      {"best_validation_auroc", r.best_epoch >= 0 ? json(r.best_validation_auroc) : json(nullptr)},
+      {"validation_criterion", r.criterion.name},
+      {"validation_higher_is_better", r.criterion.higher_is_better},
+      {"best_validation_value", r.best_epoch >= 0 ? json(r.best_validation_value) : json(nullptr)},
       {"last_epoch_losses", last_losses},
       {"validations", validations},
       {"threshold", r.threshold},

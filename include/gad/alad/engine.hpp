@@ -183,7 +183,7 @@ class engine<family::bigan, P>
 
   /// Validates the options, applies the run-time settings (threads, global seed, device) and
   /// builds the networks (and their averaged copies) from options.network.
-  explicit engine(bigan_options options) : base_type((validate(options), std::move(options))) {
+  explicit engine(bigan_options options) : base_type((check(options), std::move(options))) {
     const nn::architecture& a = options_.network;
     E_ = nn::AladEncoder(a, spectral);
     G_ = nn::AladGenerator(a);
@@ -351,7 +351,7 @@ class engine<family::bigan, P>
   struct fit_data {
     torch::Tensor x_train;  // [N, input_shape...] on the device
     torch::Tensor x_val;
-    std::vector<int> y_val;
+    std::vector<int> y_val;  // empty when the validation set holds only normals
     bool validation = false;
   };
 
@@ -386,10 +386,36 @@ class engine<family::bigan, P>
     return d;
   }
 
+  // The options' domains, and a validation_score this discriminator set can compute.
+  static void check(const bigan_options& o) {
+    validate(o);
+    (void)validation_rule(o);
+  }
+
+  // Without labelled anomalies, validation is the mean score of held-out normals (the
+  // reference's early-stopping "valid loss", there with fm), which a model that reconstructs
+  // unseen normals well keeps low.
+  static rule validation_rule(const bigan_options& o) {
+    if (o.validation_score.empty()) return policy_rule();
+    std::string known;
+    for (rule r : all_rules()) {
+      if (o.validation_score == rule_name(r)) return r;
+      known += std::string(known.empty() ? "" : ", ") + rule_name(r);
+    }
+    throw invalid_argument("bigan_options: validation_score '" + o.validation_score +
+                           "' is not a rule " + name() + " computes (" + known + ")");
+  }
+
   std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
     auto st = std::make_unique<fit_state>(runtime_);
     st->opt = make_optimizers();
     st->loop.report.loss_names = loss_names();
+    // From options_, which during a resume are already the checkpoint's.
+    if (data.validation && data.y_val.empty()) {
+      st->loop.report.criterion = {
+          "mean " + std::string(rule_name(validation_rule(options_))) + " score",
+          /*higher_is_better=*/false};
+    }
     // the tail is dropped, as in the reference
     st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
     return st;
@@ -421,7 +447,7 @@ class engine<family::bigan, P>
       values.insert(values.end(), ge.begin(), ge.end());
       return values;
     };
-    hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
+    hooks.validate = [&](int epoch) { return validation_value(data.x_val, data.y_val, epoch); };
     hooks.snapshot = [&] { return snapshot_scoring_networks(); };
     return this->run_loop(std::move(hooks), st.loop, data.validation, data.x_train, callbacks...);
   }
@@ -504,7 +530,7 @@ class engine<family::bigan, P>
     // detector from the stored ones.
     stored.runtime = options_.runtime;
     try {
-      validate(stored);
+      check(stored);
     } catch (const invalid_argument& e) {
       archive.fail(std::string("its options are invalid: ") + e.what());
     }
@@ -548,7 +574,8 @@ class engine<family::bigan, P>
 
   std::unique_ptr<fit_state> read_training(const io::archive_reader& t, const fit_data& data) {
     std::unique_ptr<fit_state> st = fresh_state(data);
-    train::read_loop_state(t, "loop", st->loop, snapshot_scoring_networks(), device());
+    train::read_loop_state(t, "loop", st->loop, snapshot_scoring_networks(), device(),
+                           data.validation);
     for (const auto& [key, opt] : named_optimizers(st->opt)) {
       try {
         opt->load(t.child(key).raw());
@@ -763,12 +790,16 @@ class engine<family::bigan, P>
     for (std::size_t i = 0; i < modules.size(); ++i) alad_detail::restore(*modules[i], saved[i]);
   }
 
-  double validation_auroc(const torch::Tensor& x_val, const std::vector<int>& y_val, int epoch) {
-    const torch::Tensor scores = score(x_val);
+  // AUROC with labels, else the mean score of the (all normal) validation samples.
+  double validation_value(const torch::Tensor& x_val, const std::vector<int>& y_val, int epoch) {
+    const torch::Tensor scores =
+        y_val.empty() ? score_rules(x_val, {validation_rule(options_)}).front().second
+                      : score(x_val);
     if (!alad_detail::all_finite(scores)) {
       throw training_error(name() + " training diverged: non-finite validation scores after " +
                            "epoch " + std::to_string(epoch));
     }
+    if (y_val.empty()) return scores.to(torch::kDouble).mean().item<double>();
     return metrics::auroc(alad_detail::to_doubles(scores), y_val);
   }
 
@@ -832,9 +863,13 @@ class engine<family::bigan, P>
     return out.to(device());
   }
 
+  // The 0/1 labels of a validation set with both classes; empty for one of normals only,
+  // given as all-0 labels or none at all.
   std::vector<int> validation_labels(const data::dataset& set, std::int64_t n) const {
+    if (n == 0) throw invalid_argument(name() + " fit: the validation set is empty");
     const torch::Tensor& labels = set.labels;
-    if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) {
+    if (!labels.defined()) return {};
+    if (labels.dim() != 1 || labels.size(0) != n) {
       throw invalid_argument(name() + " fit: the validation set needs one label per sample ([" +
                              std::to_string(n) + "]), got " + detail::shape_string(labels));
     }
@@ -850,11 +885,12 @@ class engine<family::bigan, P>
       out[static_cast<std::size_t>(i)] = static_cast<int>(p[i]);
       anomalous += p[i];
     }
-    if (anomalous == 0 || anomalous == n) {
-      throw invalid_argument(name() + " fit: the validation set holds only " +
-                             (anomalous == 0 ? "normal" : "anomalous") +
-                             " samples; AUROC needs both classes");
+    if (anomalous == n) {
+      throw invalid_argument(name() + " fit: the validation set holds only anomalous samples; "
+                             "give it normal samples too (for AUROC) or only normal ones (for "
+                             "the mean score)");
     }
+    if (anomalous == 0) return {};
     return out;
   }
 

@@ -67,6 +67,12 @@ struct bigan_options {
   /// (epoch + 1 >= select_from_epoch, the same rule as ALGAN's); earlier ones are reported but
   /// never restored, so an early lucky epoch is not kept. 0 and 1 let every validation count.
   int select_from_epoch = 0;
+  /// With a validation set of normals only: the score rule (a name all_scores() returns, e.g.
+  /// "l1") whose mean over that set picks the kept epoch, lowest first. Empty: the detector's
+  /// own rule, which for gad::alad<> is fm, the reference's choice. A rule in pixel space (l1,
+  /// l2) keeps one scale across epochs; fm and ch are measured by a discriminator that is
+  /// itself still training.
+  std::string validation_score;
 
   // ---- Seed, threads, device -------------------------------------------------------------
   runtime_options runtime;

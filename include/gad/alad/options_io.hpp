@@ -30,6 +30,7 @@ void visit_bigan_options(Options& o, F&& f) {
   f("contamination", o.contamination);
   f("validate_every", o.validate_every);
   f("select_from_epoch", o.select_from_epoch);
+  f("validation_score", o.validation_score);
   f("seed", o.runtime.seed);
   f("threads", o.runtime.threads);
   f("device", o.runtime.device);
@@ -180,7 +181,7 @@ inline bigan_options read_bigan_options(const archive_reader& r, const std::stri
   const archive_reader mine = r.child(key);
   bigan_options o;
   visit_bigan_options(o, [&](const char* name, auto& v) {
-    read_field_added_later(mine, name, v, {"compute_precision"});
+    read_field_added_later(mine, name, v, {"compute_precision", "validation_score"});
   });
   o.network = read_architecture(mine, "network");
   return o;

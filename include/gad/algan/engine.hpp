@@ -440,7 +440,7 @@ class engine<family::algan, P>
     std::unique_ptr<fit_state> st = fresh_state(data);
     const std::vector<std::vector<torch::Tensor>> like{algan_detail::snapshot(*G_),
                                                        algan_detail::snapshot(*D_)};
-    train::read_loop_state(t, "loop", st->loop, like, device());
+    train::read_loop_state(t, "loop", st->loop, like, device(), data.validation);
     const auto load_optimizer = [&](const char* key, torch::optim::Adam& opt) {
       try {
         opt.load(t.child(key).raw());

@@ -58,11 +58,12 @@ struct epoch_info {
 
 struct validation_info {
   int epoch = 0;
-  double auroc = 0.0;
+  std::string criterion = "AUROC";  ///< what `value` measures (see gad::validation_criterion)
+  double value = 0.0;
   bool eligible = false;  ///< late enough to be kept as the best checkpoint
   bool selected = false;  ///< this validation became the best checkpoint
   int best_epoch = -1;    ///< best eligible epoch so far, -1 if none
-  double best_auroc = 0.0;
+  double best_value = 0.0;
   double seconds = 0.0;
 };
 
@@ -81,7 +82,8 @@ struct train_end_info {
   double wall_seconds = 0.0;
   bool stopped_early = false;  ///< a callback asked to stop
   int best_epoch = -1;         ///< epoch whose weights the detector now holds, -1 = the last
-  double best_auroc = 0.0;
+  std::string criterion = "AUROC";  ///< what best_value measures
+  double best_value = 0.0;
 };
 
 // ---- Hook detection -----------------------------------------------------------------------
@@ -211,14 +213,14 @@ inline std::string format_duration(double seconds) {
 /// "validation after epoch 8: AUROC 0.97500 (new best)", as the progress callbacks print it.
 inline std::string validation_summary(const validation_info& v) {
   std::ostringstream line;
-  line << "validation after epoch " << v.epoch + 1 << ": AUROC " << std::fixed
-       << std::setprecision(5) << v.auroc;
+  line << "validation after epoch " << v.epoch + 1 << ": " << v.criterion << " " << std::fixed
+       << std::setprecision(5) << v.value;
   if (!v.eligible) {
     line << " (before the selection window)";
   } else if (v.selected) {
     line << " (new best)";
   } else {
-    line << " (best " << v.best_auroc << " after epoch " << v.best_epoch + 1 << ")";
+    line << " (best " << v.best_value << " after epoch " << v.best_epoch + 1 << ")";
   }
   return line.str();
 }

@@ -42,7 +42,7 @@ struct loop_hooks {
   /// One training iteration; returns its losses in report.loss_names order.
   std::function<std::vector<double>(int epoch, std::int64_t in_epoch, std::int64_t overall)>
       iteration;
-  /// AUROC of the current weights on the validation set.
+  /// The value of state.report.criterion for the current weights on the validation set.
   std::function<double(int epoch)> validate;
   /// Whether a validation after `epoch` may become the best checkpoint.
   std::function<bool(int epoch)> eligible;
@@ -108,14 +108,15 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
       const auto val_start = clock::now();
       validation_info v;
       v.epoch = epoch;
-      v.auroc = hooks.validate(epoch);
+      v.criterion = report.criterion.name;
+      v.value = hooks.validate(epoch);
       v.eligible = hooks.eligible(epoch);
-      v.selected = record_validation(report, epoch, v.auroc, v.eligible,
+      v.selected = record_validation(report, epoch, v.value, v.eligible,
                                      state.seconds_before + seconds_since(start));
       if (v.selected) state.best = hooks.snapshot();
       improved = v.selected;
       v.best_epoch = report.best_epoch;
-      v.best_auroc = report.best_validation_auroc;
+      v.best_value = report.best_validation_value;
       v.seconds = seconds_since(val_start);
       stop = notify_validation(v, callbacks...) || stop;
     }
@@ -157,7 +158,11 @@ inline void write_loop_state(io::output_archive& archive, const std::string& key
   mine.write("iteration", c10::IValue(state.iteration));
   mine.write("seconds_before", c10::IValue(state.seconds_before));
   mine.write("best_epoch", c10::IValue(static_cast<std::int64_t>(r.best_epoch)));
-  mine.write("best_validation_auroc", c10::IValue(r.best_validation_auroc));
+  // The keys keep their first names, from when AUROC was the only criterion, so that older
+  // checkpoints still load; a file without "criterion" was selected by AUROC.
+  mine.write("best_validation_auroc", c10::IValue(r.best_validation_value));
+  mine.write("criterion", c10::IValue(r.criterion.name));
+  mine.write("criterion_higher_is_better", c10::IValue(r.criterion.higher_is_better));
   mine.write("iterations_per_epoch", c10::IValue(r.iterations_per_epoch));
   mine.write("loss_count", c10::IValue(static_cast<std::int64_t>(r.loss_names.size())));
   std::vector<double> losses;
@@ -170,7 +175,7 @@ inline void write_loop_state(io::output_archive& archive, const std::string& key
   for (const auto& v : r.validations) {
     v_epoch.push_back(v.epoch);
     v_eligible.push_back(v.eligible ? 1 : 0);
-    v_auroc.push_back(v.auroc);
+    v_auroc.push_back(v.value);
     v_seconds.push_back(v.elapsed_seconds);
   }
   mine.write("validation_epochs", c10::IValue(v_epoch));
@@ -194,9 +199,11 @@ inline void write_loop_state(io::output_archive& archive, const std::string& key
 /// Reads what write_loop_state wrote into `state`, whose report must already carry the loss
 /// names and iterations per epoch of the current fit (they are checked against the file).
 /// `like` gives the shapes the best-weight copies must have; they are moved to `device`.
+/// With `validating`, the report's criterion (that of the resumed fit's validation set) must be
+/// the one the checkpoint's validations used.
 inline void read_loop_state(const io::archive_reader& archive, const std::string& key,
                             loop_state& state, const std::vector<std::vector<torch::Tensor>>& like,
-                            const c10::Device& device) {
+                            const c10::Device& device, bool validating) {
   const io::archive_reader mine = archive.child(key);
   fit_report& r = state.report;
   const std::int64_t per_epoch = mine.read_int("iterations_per_epoch");
@@ -215,7 +222,23 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
   state.iteration = mine.read_int("iteration");
   state.seconds_before = mine.read_double("seconds_before");
   r.best_epoch = static_cast<int>(mine.read_int("best_epoch"));
-  r.best_validation_auroc = mine.read_double("best_validation_auroc");
+  r.best_validation_value = mine.read_double("best_validation_auroc");
+  validation_criterion stored;
+  if (mine.has("criterion")) {
+    stored.name = mine.read_string("criterion");
+    stored.higher_is_better = mine.read_bool("criterion_higher_is_better");
+  }
+  // A resume without a validation set keeps the recorded history as it was measured; one with
+  // a validation set must measure the same thing, or the best checkpoint would be chosen by
+  // two rules at once (a file without validations has nothing to conflict with).
+  if (!validating) {
+    r.criterion = stored;
+  } else if (stored != r.criterion && !mine.read_ints("validation_epochs").empty()) {
+    mine.fail("its validations measured " + stored.name + ", this validation set gives " +
+              r.criterion.name +
+              " (resume with the same kind of validation set: with anomalies for AUROC, "
+              "normal samples only for the mean score)");
+  }
   const std::vector<double> losses = mine.read_doubles("epoch_losses");
   if (n_losses == 0 || losses.size() != static_cast<std::size_t>(state.next_epoch * n_losses)) {
     mine.fail("epoch_losses does not hold one row per finished epoch");

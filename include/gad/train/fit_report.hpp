@@ -10,9 +10,28 @@
 
 namespace gad {
 
+/// What a validation measures, and in which direction it improves: AUROC when the validation
+/// set holds both classes, or (ALAD, EGBAD) the mean anomaly score of a validation set of
+/// normal samples only, which needs no labelled anomalies and is better when lower.
+struct validation_criterion {
+  std::string name = "AUROC";
+  bool higher_is_better = true;
+
+  bool better_or_equal(double value, double best) const {
+    return higher_is_better ? value >= best : value <= best;
+  }
+};
+
+inline bool operator==(const validation_criterion& a, const validation_criterion& b) {
+  return a.name == b.name && a.higher_is_better == b.higher_is_better;
+}
+inline bool operator!=(const validation_criterion& a, const validation_criterion& b) {
+  return !(a == b);
+}
+
 struct validation_record {
   int epoch = 0;  ///< 0-based epoch after which validation ran
-  double auroc = 0.0;
+  double value = 0.0;  ///< of the report's criterion
   bool eligible = false;  ///< inside the checkpoint-selection window
   /// Training wall time when this validation finished, from the start of the fit (earlier
   /// runs of a resumed fit included); NaN when read from a checkpoint that did not record it.
@@ -24,7 +43,10 @@ struct fit_report {
   /// validation happened (no validation set, or too few epochs): the detector then holds the
   /// weights of the last epoch trained.
   int best_epoch = -1;
-  double best_validation_auroc = std::numeric_limits<double>::quiet_NaN();
+  /// What the validations measured (AUROC unless the validation set held only normals).
+  validation_criterion criterion;
+  /// The criterion's value at best_epoch; NaN without one.
+  double best_validation_value = std::numeric_limits<double>::quiet_NaN();
   int epochs_run = 0;
   std::int64_t iterations_per_epoch = 0;
   std::int64_t iterations = 0;
@@ -41,15 +63,16 @@ struct fit_report {
 
 /// Records one validation in `report`; true when it becomes the best checkpoint. Only eligible
 /// validations compete, and ties go to the later epoch, as in the ALGAN reference code.
-inline bool record_validation(fit_report& report, int epoch, double auroc, bool eligible,
+inline bool record_validation(fit_report& report, int epoch, double value, bool eligible,
                               double elapsed_seconds) {
   const bool selected =
-      eligible && (report.best_epoch < 0 || auroc >= report.best_validation_auroc);
+      eligible && (report.best_epoch < 0 ||
+                   report.criterion.better_or_equal(value, report.best_validation_value));
   if (selected) {
     report.best_epoch = epoch;
-    report.best_validation_auroc = auroc;
+    report.best_validation_value = value;
   }
-  report.validations.push_back({epoch, auroc, eligible, elapsed_seconds});
+  report.validations.push_back({epoch, value, eligible, elapsed_seconds});
   return selected;
 }
 
@@ -71,7 +94,8 @@ inline train::train_end_info train_end_of(const fit_report& report) {
   end.wall_seconds = report.wall_seconds;
   end.stopped_early = report.stopped_early;
   end.best_epoch = report.best_epoch;
-  end.best_auroc = report.best_validation_auroc;
+  end.best_value = report.best_validation_value;
+  end.criterion = report.criterion.name;
   return end;
 }
 

@@ -116,8 +116,8 @@ class progress_bar {
          << format_duration(end.wall_seconds);
     if (end.stopped_early) line << ", stopped early";
     if (end.best_epoch >= 0) {
-      line << "; kept epoch " << end.best_epoch + 1 << " (validation AUROC " << std::fixed
-           << std::setprecision(5) << end.best_auroc << ")";
+      line << "; kept epoch " << end.best_epoch + 1 << " (validation " << end.criterion << " "
+           << std::fixed << std::setprecision(5) << end.best_value << ")";
     }
     if (options_.interactive && started_) {
       draw();  // leave the full bar on screen, then report below it

@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -270,14 +272,80 @@ TEST_CASE("validation keeps the best epoch and a callback can stop", "[alad][tra
   CHECK(stop.validations == 2);
   REQUIRE(report.validations.size() == 2);
   CHECK(report.best_epoch >= 0);
-  const double best = std::max(report.validations[0].auroc, report.validations[1].auroc);
-  CHECK(report.best_validation_auroc == best);
+  CHECK(report.criterion.name == "AUROC");
+  const double best = std::max(report.validations[0].value, report.validations[1].value);
+  CHECK(report.best_validation_value == best);
   // The restored networks are the ones that scored best.
   CHECK(gad::metrics::auroc(doubles(det.decision_function(f.test_x)), f.test_y) ==
         Approx(best).epsilon(1e-9));
-  gad::data::dataset one_class = validation;
-  one_class.labels = torch::zeros_like(validation.labels);
-  CHECK_THROWS_WITH(det.fit(f.train, &one_class), Catch::Contains("both classes"));
+  gad::data::dataset anomalies_only = validation;
+  anomalies_only.labels = torch::ones_like(validation.labels);
+  CHECK_THROWS_WITH(det.fit(f.train, &anomalies_only), Catch::Contains("only anomalous"));
+}
+
+TEST_CASE("a validation set of normals alone selects the epoch of lowest mean score",
+          "[alad][train]") {
+  const auto& f = mnist();
+  // Held-out normals: the last 20 of the fixture's ones; training on the other 60.
+  const auto train = head(f.train, 60);
+  gad::data::dataset normals = gad::data::subset(f.train, torch::arange(60, 80));
+  std::vector<double> seen;
+  struct record {
+    std::vector<double>* values;
+    std::string criterion;
+    void on_validation(const gad::train::validation_info& v) {
+      values->push_back(v.value);
+      criterion = v.criterion;
+    }
+  } rec{&seen, ""};
+  gad::alad<> det(narrow_options(4, 16));
+  const auto report = det.fit(train, &normals, rec);
+  CHECK(report.criterion.name == "mean fm score");
+  CHECK_FALSE(report.criterion.higher_is_better);
+  CHECK(rec.criterion == "mean fm score");
+  REQUIRE(seen.size() == 4);
+  const auto lowest = std::min_element(seen.begin(), seen.end());
+  CHECK(report.best_validation_value == *lowest);
+  // Ties go to the later epoch, as with AUROC.
+  const auto last_lowest = std::find(seen.rbegin(), seen.rend(), *lowest);
+  CHECK(report.best_epoch == static_cast<int>(seen.rend() - last_lowest) - 1);
+  // The kept networks are those of that epoch, and the mean is of the policy's own score.
+  CHECK(det.decision_function(normals.images).to(torch::kDouble).mean().item<double>() ==
+        Approx(*lowest).epsilon(1e-9));
+  // Labels are optional for such a set: none at all means normal.
+  gad::data::dataset unlabelled = normals;
+  unlabelled.labels = torch::Tensor();
+  gad::alad<> again(narrow_options(4, 16));
+  const auto same = again.fit(train, &unlabelled);
+  CHECK(same.best_epoch == report.best_epoch);
+  CHECK(same.best_validation_value == report.best_validation_value);
+  gad::data::dataset empty = gad::data::subset(f.train, torch::arange(0));
+  CHECK_THROWS_WITH(again.fit(train, &empty), Catch::Contains("validation set is empty"));
+
+  // Another rule may select; the kept weights are then those of its lowest mean.
+  gad::bigan_options by_l1 = narrow_options(4, 16);
+  by_l1.validation_score = "l1";
+  gad::alad<> pixel(by_l1);
+  const auto r1 = pixel.fit(train, &normals);
+  CHECK(r1.criterion.name == "mean l1 score");
+  double lowest_l1 = r1.validations.front().value;
+  for (const auto& v : r1.validations) lowest_l1 = std::min(lowest_l1, v.value);
+  CHECK(r1.best_validation_value == lowest_l1);
+  CHECK(find(pixel.all_scores(normals.images), "l1").to(torch::kDouble).mean().item<double>() ==
+        Approx(lowest_l1).epsilon(1e-9));
+}
+
+TEST_CASE("validation_score must name a rule the discriminator set computes", "[alad][errors]") {
+  gad::bigan_options o = narrow_options(1, 16);
+  o.validation_score = "l3";
+  CHECK_THROWS_WITH(gad::alad<>{o}, Catch::Contains("validation_score 'l3'") &&
+                                        Catch::Contains("ch, l1, l2, fm"));
+  o.validation_score = "fm";
+  CHECK_NOTHROW(gad::alad<>{o});
+  gad::bigan_options e = gad::egbad_mnist_options();
+  e.validation_score = "fm";  // needs D_xx, which EGBAD lacks
+  CHECK_THROWS_WITH(gad::egbad<>{e}, Catch::Contains("EGBAD computes") &&
+                                         Catch::Contains("egbad-fm, egbad-ch, l1, l2"));
 }
 
 TEST_CASE("ALAD with spectral norm and D_zz trains all three discriminators", "[alad][train]") {

@@ -51,7 +51,7 @@ struct recorder {
   bool ended = false;
   void on_iteration_end(const gad::train::iteration_info&) { ++iterations; }
   void on_epoch_end(const gad::train::epoch_info&) { ++epochs; }
-  void on_validation(const gad::train::validation_info& v) { aurocs.push_back(v.auroc); }
+  void on_validation(const gad::train::validation_info& v) { aurocs.push_back(v.value); }
   void on_train_end(const gad::train::train_end_info&) { ended = true; }
 };
 
@@ -85,12 +85,12 @@ TEST_CASE("ALGAN learns 0 vs 1 on the MNIST fixture", "[algan][detector][fixture
   CHECK(report.loss_names.back() == "g");
   REQUIRE(report.best_epoch >= 1);
   // Every validation here is eligible (select_from_epoch = 2), and ties go to the later epoch.
-  CHECK(report.best_validation_auroc == *std::max_element(rec.aurocs.begin(), rec.aurocs.end()));
+  CHECK(report.best_validation_value == *std::max_element(rec.aurocs.begin(), rec.aurocs.end()));
   CHECK(rec.aurocs[static_cast<std::size_t>(report.best_epoch / 2)] ==
-        report.best_validation_auroc);
+        report.best_validation_value);
   for (std::size_t i = static_cast<std::size_t>(report.best_epoch / 2) + 1; i < rec.aurocs.size();
        ++i) {
-    CHECK(rec.aurocs[i] < report.best_validation_auroc);
+    CHECK(rec.aurocs[i] < report.best_validation_value);
   }
 
   const auto scores = detector.decision_function(data.test.images);
@@ -100,7 +100,7 @@ TEST_CASE("ALGAN learns 0 vs 1 on the MNIST fixture", "[algan][detector][fixture
 
   // The restored checkpoint is the one validation chose.
   CHECK(auroc_of(detector.decision_function(data.validation.images), data.validation.labels) ==
-        report.best_validation_auroc);
+        report.best_validation_value);
 
   // Scoring: eval mode (no power iteration), no grad, deterministic, previous mode restored.
   auto& D = detector.discriminator();

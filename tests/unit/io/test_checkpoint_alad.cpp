@@ -136,6 +136,42 @@ TEST_CASE("ALAD resume reproduces the uninterrupted fit, dropout included",
   check_same_scores(second.all_scores(data().test), whole.all_scores(data().test));
 }
 
+TEST_CASE("ALAD resume keeps the validation criterion of the checkpoint",
+          "[io][alad][checkpoint][resume]") {
+  gad_test::temp_dir dir;
+  gad::bigan_options o = tabular(3);
+  o.validation_score = "l2";
+  gad::data::dataset normals = data().validation;
+  normals.images = normals.images.slice(0, 0, 20);
+  normals.labels = normals.labels.slice(0, 0, 20);
+  full_alad whole(o);
+  const gad::fit_report expected = whole.fit(data().train, &normals);
+  CHECK(expected.criterion.name == "mean l2 score");
+
+  full_alad first(o);
+  first.fit(data().train, &normals, gad::train::checkpoint_every{dir / "run.gad", 1},
+            stop_after{0});
+  // Switching to a labelled validation set would choose the kept epoch by two rules.
+  full_alad mixed(o);
+  CHECK_THAT(message_of<gad::checkpoint_error>(
+                 [&] { mixed.resume(dir / "run.gad", data().train, &data().validation); }),
+             Catch::Contains("mean l2 score") && Catch::Contains("AUROC"));
+  CHECK_FALSE(mixed.is_fitted());
+  // Without a validation set the history is kept as it was measured.
+  full_alad plain(o);
+  const gad::fit_report no_val = plain.resume(dir / "run.gad", data().train);
+  CHECK(no_val.criterion.name == "mean l2 score");
+  CHECK(no_val.validations.size() == 1);
+  // The rule travels with the options in the file.
+  full_alad second(tabular(3));
+  const gad::fit_report resumed = second.resume(dir / "run.gad", data().train, &normals);
+  CHECK(second.options().validation_score == "l2");
+  CHECK(resumed.epoch_losses == expected.epoch_losses);
+  CHECK(resumed.best_epoch == expected.best_epoch);
+  CHECK(resumed.best_validation_value == expected.best_validation_value);
+  check_same_scores(second.all_scores(data().test), whole.all_scores(data().test));
+}
+
 TEST_CASE("EGBAD resume reproduces the uninterrupted fit", "[io][egbad][checkpoint][resume]") {
   gad_test::temp_dir dir;
   const gad::bigan_options o = tabular(3);

@@ -63,7 +63,7 @@ TEST_CASE("on a terminal the bar is redrawn in place and fits the line", "[train
 
   validation_info v;
   v.epoch = 0;
-  v.auroc = 0.875;
+  v.value = 0.875;
   v.eligible = true;
   v.selected = true;
   bar.on_validation(v);
@@ -96,4 +96,30 @@ TEST_CASE("elsewhere it prints plain lines, at most one per period", "[train][pr
   CHECK(count(text, "epoch 5/5") == 1);
   CHECK(text.find("eta 0:00") != std::string::npos);
   CHECK(text.find("trained 5 epochs (15 iterations) in 0:50\n") != std::string::npos);
+}
+
+TEST_CASE("validations and the end line name the criterion", "[train][progress]") {
+  std::ostringstream out;
+  progress_bar_options o;
+  o.interactive = false;
+  progress_bar bar(out, o);
+  validation_info v;
+  v.epoch = 2;
+  v.criterion = "mean fm score";
+  v.value = 0.25;
+  v.eligible = true;
+  v.best_epoch = 1;
+  v.best_value = 0.125;
+  bar.on_validation(v);
+  train_end_info end;
+  end.epochs_run = 3;
+  end.iterations = 9;
+  end.best_epoch = 1;
+  end.criterion = "mean fm score";
+  end.best_value = 0.125;
+  bar.on_train_end(end);
+  const std::string text = out.str();
+  CHECK(text.find("validation after epoch 3: mean fm score 0.25000 (best 0.12500 after epoch 2)") !=
+        std::string::npos);
+  CHECK(text.find("kept epoch 2 (validation mean fm score 0.12500)") != std::string::npos);
 }
