@@ -167,11 +167,7 @@ int run_train(const train_request& r) {
   const auto resumed = resumed_options<D>(r);
   const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
   // Hours of training may live in that file: only the run it belongs to may replace it.
-  if (r.checkpoint_every > 0 && fs::exists(checkpoint) &&
-      !(resumed && fs::equivalent(checkpoint, r.resume))) {
-    throw gad::invalid_argument(checkpoint.string() + " exists: continue it with --resume " +
-                                checkpoint.string() + ", or choose another --out");
-  }
+  if (r.checkpoint_every > 0) gad::train::refuse_to_overwrite(checkpoint, r.resume);
   // A resumed run must see the split it was trained on, which its own seed made.
   const std::uint64_t seed =
       resumed ? resumed->runtime.seed

@@ -7,12 +7,27 @@
 //   detector.fit(train, &validation,
 //                gad::train::checkpoint_every{"run/last.gad", 8},
 //                gad::train::best_checkpoint{"run/best.gad"});
+#include <gad/core/error.hpp>
 #include <gad/train/callbacks.hpp>
 
 #include <filesystem>
+#include <string>
+#include <system_error>
 #include <utility>
 
 namespace gad::train {
+
+/// Throws gad::invalid_argument when `checkpoint` already exists and is not the file this run
+/// resumes (`resumed`, empty for a fresh fit). Hours of training may live in that file, and a
+/// fresh fit that checkpoints to the same path would replace it after its first epoch.
+inline void refuse_to_overwrite(const std::filesystem::path& checkpoint,
+                                const std::filesystem::path& resumed = {}) {
+  std::error_code ec;
+  if (!std::filesystem::exists(checkpoint, ec)) return;
+  if (!resumed.empty() && std::filesystem::equivalent(checkpoint, resumed, ec)) return;
+  throw invalid_argument(checkpoint.string() + " exists: continue it with --resume " +
+                         checkpoint.string() + ", or choose another --out");
+}
 
 /// Saves after every `every` epochs and after the last one.
 class checkpoint_every {
