@@ -116,6 +116,9 @@ inline split one_class_normal(const dataset& train_set, const dataset& test_set,
 struct one_class_anomalous_options {
   /// Share of the normal images that goes to training; the rest joins the test set.
   double train_fraction = 0.8;
+  /// Share of those training normals held out as a validation set of normals only (for model
+  /// selection without labelled anomalies). The test set is the same whatever this is.
+  double validation_fraction = 0.0;
   /// Reproduce the EGBAD / ALAD-MNIST loader's leak: it shuffles the normals again, with a fresh
   /// random draw, when it builds the test set, so most test normals were also training images.
   /// Only for comparing with numbers published from that code.
@@ -125,12 +128,15 @@ struct one_class_anomalous_options {
 /// EGBAD / ALAD-MNIST protocol: `anomalous_class` is anomalous, every other class normal. The
 /// caller passes the whole pool (MNIST train and test concatenated). Normals are shuffled once;
 /// train = the first floor(train_fraction * n) of them; test = the remaining normals plus every
-/// anomalous image, shuffled. No validation part.
+/// anomalous image, shuffled. With validation_fraction, the last
+/// m - floor((1 - validation_fraction) * m) of the m training normals become the validation set.
 inline split one_class_anomalous(const dataset& pool, std::int64_t anomalous_class,
                                  std::uint64_t seed,
                                  const one_class_anomalous_options& options = {}) {
   detail::check_split_input(pool, "one_class_anomalous: pool");
   detail::check_fraction(options.train_fraction, "one_class_anomalous: train_fraction");
+  detail::check_fraction(options.validation_fraction, "one_class_anomalous: validation_fraction",
+                         /*allow_zero=*/true);
   detail::require_class(pool, anomalous_class, "anomalous", "the pool");
 
   const auto normals = detail::rows_of_class(pool, anomalous_class, /*equal=*/false);
@@ -147,7 +153,14 @@ inline split one_class_anomalous(const dataset& pool, std::int64_t anomalous_cla
   // The reference draws a second permutation here; the default reuses the first so that the
   // test normals are exactly the ones training never saw.
   const auto test_order = options.legacy_leaky_split ? torch::randperm(n, gen) : train_order;
-  const auto train_rows = normals.index_select(0, train_order.slice(0, 0, n_train));
+  const std::int64_t n_fit = detail::floor_share(1.0 - options.validation_fraction, n_train);
+  if (n_fit == 0) {
+    throw invalid_argument("one_class_anomalous: validation_fraction " +
+                           std::to_string(options.validation_fraction) +
+                           " leaves no training image out of " + std::to_string(n_train));
+  }
+  const auto train_rows = normals.index_select(0, train_order.slice(0, 0, n_fit));
+  const auto validation_rows = normals.index_select(0, train_order.slice(0, n_fit, n_train));
   auto test_rows =
       torch::cat({normals.index_select(0, test_order.slice(0, n_train)), anomalies}, 0);
   test_rows = test_rows.index_select(0, torch::randperm(test_rows.size(0), gen));
@@ -157,10 +170,13 @@ inline split one_class_anomalous(const dataset& pool, std::int64_t anomalous_cla
   };
   split out;
   out.train = detail::relabelled(pool, train_rows, anomalous);
-  out.validation = detail::relabelled(pool, torch::empty({0}, torch::kInt64), anomalous);
+  out.validation = detail::relabelled(pool, validation_rows, anomalous);
   out.test = detail::relabelled(pool, test_rows, anomalous);
   out.protocol = "one_class_anomalous(anomalous_class=" + std::to_string(anomalous_class) +
                  ", train_fraction=" + std::to_string(options.train_fraction) +
+                 (options.validation_fraction > 0.0
+                      ? ", validation_fraction=" + std::to_string(options.validation_fraction)
+                      : std::string()) +
                  ", seed=" + std::to_string(seed) +
                  (options.legacy_leaky_split ? ", legacy_leaky_split" : "") + ")";
   return out;

@@ -200,6 +200,36 @@ TEST_CASE("one_class_anomalous: leak-free by default, legacy mode leaks", "[data
   CHECK_THROWS_AS(gd::one_class_anomalous(pool, 10, 11), gad::invalid_argument);
 }
 
+TEST_CASE("one_class_anomalous: validation normals come out of training, not test",
+          "[data][splits]") {
+  const auto pool = tagged(std::vector<std::int64_t>(10, 100));
+  const auto plain = gd::one_class_anomalous(pool, 3, 11);
+  gd::one_class_anomalous_options held;
+  held.validation_fraction = 0.25;
+  const auto s = gd::one_class_anomalous(pool, 3, 11, held);
+  check_part(s.validation);
+  // 720 training normals: 540 train, 180 validation; the test set does not change.
+  CHECK(s.train.size() == 540);
+  CHECK(s.validation.size() == 180);
+  CHECK(s.test.images.equal(plain.test.images));
+  CHECK(s.test.labels.equal(plain.test.labels));
+  CHECK(count(s.validation.labels, 1) == 0);
+  CHECK(count(s.validation.classes, 3) == 0);
+  const auto train_tags = tags(s.train);
+  const auto val_tags = tags(s.validation);
+  CHECK(overlap(train_tags, val_tags) == 0);
+  CHECK(overlap(val_tags, tags(s.test)) == 0);
+  CHECK(overlap(train_tags, tags(plain.train)) == 540);
+  CHECK(overlap(val_tags, tags(plain.train)) == 180);
+  CHECK_THAT(s.protocol, Catch::Matchers::Contains("validation_fraction=0.25"));
+  CHECK_THAT(plain.protocol, !Catch::Matchers::Contains("validation_fraction"));
+
+  held.validation_fraction = 1.0;
+  CHECK_THROWS_AS(gd::one_class_anomalous(pool, 3, 11, held), gad::invalid_argument);
+  held.validation_fraction = -0.1;
+  CHECK_THROWS_AS(gd::one_class_anomalous(pool, 3, 11, held), gad::invalid_argument);
+}
+
 TEST_CASE("split sizes at MNIST scale match the published protocols", "[data][splits]") {
   SECTION("ALGAN: 0 normal, 1 anomalous") {
     const auto s = gd::algan_reference(tagged(kMnistTrain), tagged(kMnistTest), 1234);
