@@ -36,7 +36,8 @@ def experiment(summary):
     return {"model": summary.get("model"), "spectral_norm": summary.get("spectral_norm"),
             "dzz": summary.get("dzz"), "seed": summary.get("seed"),
             "label_meaning": summary.get("label_meaning"), "options": options,
-            "epochs": training.get("epochs"), "components": training.get("components")}
+            "epochs": training.get("epochs"), "components": training.get("components"),
+            "selection": (summary.get("selection") or {}).get("criterion")}
 
 
 def collect(folder, what):
@@ -77,7 +78,11 @@ def main():
           f"{'on' if setup['spectral_norm'] else 'off'}, D_zz {'on' if setup['dzz'] else 'off'}, "
           f"{setup['epochs']} epochs, batch {o.get('batch_size')}, "
           f"{o.get('compute_precision')}, seed {setup['seed']}; "
-          f"rule {rule} against PCA-{pca_setup['components']} L1\n")
+          f"rule {rule} against PCA-{pca_setup['components']} L1")
+    if setup["selection"]:
+        print(f"weights of the epoch with the lowest {setup['selection']} on held-out training "
+              "normals")
+    print()
     print(f"| {setup['label_meaning']} | {rule} AUROC | {rule} AP | {rule} F1 @ true ratio "
           "| PCA AUROC | PCA F1 @ true ratio | beats PCA (AUROC and F1) |")
     print("|---|---:|---:|---:|---:|---:|---|")

@@ -27,7 +27,8 @@ checkpoints=(--checkpoint-every 1)
 args=("$@")
 for ((i = 0; i < ${#args[@]}; ++i)); do
   case "${args[i]}" in
-    --seed | --data | --protocol) split_flags+=("${args[i]}" "${args[i + 1]:-}") ;;
+    --seed | --data | --protocol | --validation-fraction)
+      split_flags+=("${args[i]}" "${args[i + 1]:-}") ;;
     --legacy-leaky-split) split_flags+=("${args[i]}") ;;
     --epochs) epochs=() ;;
     --checkpoint-every) checkpoints=() ;;

@@ -4,8 +4,9 @@
 // 2-core CPU, so a long run needs both a resumable state on disk and a way to see where it is
 // heading before it ends.
 //
-// The curve is for reading, not for choosing: nothing is selected on the test set, and the
-// numbers the example reports at the end are those of the last epoch's weights.
+// The curve is for reading, not for choosing: nothing is selected on the test set. The numbers
+// the example reports at the end are those of the last epoch's weights, or, with
+// --validation-fraction, of the epoch the held-out training normals chose.
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
@@ -21,6 +22,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <memory>
 #include <string>
 #include <utility>
@@ -141,16 +143,31 @@ class curve_file {
 template <class Detector>
 class epoch_records {
  public:
+  /// With `validation_images` (held-out normals that choose the weights fit() ends with, which
+  /// need not be the last epoch's) the last epoch is scored here too, and each curve epoch
+  /// appends the validation mean of every rule to `validation_means` (epoch,rule,mean): what
+  /// each rule, not only the one selecting, would have chosen.
   epoch_records(const gad::bigan_options& options, int checkpoint_every, int curve_every,
                 std::filesystem::path checkpoint, torch::Tensor test_images,
-                std::vector<int> test_labels, curve_file* curve)
+                std::vector<int> test_labels, curve_file* curve,
+                torch::Tensor validation_images = {},
+                std::filesystem::path validation_means = {}, bool append = false)
       : checkpoint_every_(checkpoint_every),
         curve_every_(curve_every),
+        curve_last_epoch_(validation_images.defined()),
+        validation_(std::move(validation_images)),
+        validation_means_(std::move(validation_means)),
         checkpoint_(std::move(checkpoint)),
         images_(std::move(test_images)),
         labels_(std::move(test_labels)),
         curve_(curve) {
     if (curve_every_ > 0) probe_ = std::make_unique<Detector>(options);
+    if (curve_every_ > 0 && validation_.defined() &&
+        !(append && std::filesystem::exists(validation_means_))) {
+      std::ofstream out(validation_means_, std::ios::trunc);
+      out << "epoch,rule,mean\n";
+      if (!out) throw gad::error("cannot write " + validation_means_.string());
+    }
   }
 
   void on_epoch_end(const gad::train::epoch_info& e) {
@@ -161,7 +178,8 @@ class epoch_records {
   void on_checkpoint(const gad::train::checkpoint_info& c) {
     const int done = c.epoch + 1;
     const bool last = done == c.epochs;
-    const bool curve = curve_every_ > 0 && done % curve_every_ == 0 && !last;
+    const bool curve =
+        curve_every_ > 0 && (last ? curve_last_epoch_ : done % curve_every_ == 0);
     const bool keep = checkpoint_every_ > 0 && (done % checkpoint_every_ == 0 || last);
     if (!curve && !keep) return;
     c.save(checkpoint_);
@@ -173,6 +191,18 @@ class epoch_records {
     for (const auto& [rule, scores] : probe_->all_scores(images_)) {
       rows.emplace_back(rule, evaluate_rule(gad_examples::to_vector(scores), labels_));
     }
+    if (validation_.defined()) {
+      std::ofstream out(validation_means_, std::ios::app);
+      out << std::setprecision(9);
+      std::printf("validation means, epoch %d:", done);
+      for (const auto& [rule, scores] : probe_->all_scores(validation_)) {
+        const double mean = scores.to(torch::kDouble).mean().template item<double>();
+        out << done << ',' << rule << ',' << mean << '\n';
+        std::printf("  %s %.5g", rule.c_str(), mean);
+      }
+      std::printf("\n");
+      if (!out) throw gad::error("cannot append to " + validation_means_.string());
+    }
     cpu.set_state(state);
     curve_->add(done, iterations_, seconds_, rows);
   }
@@ -180,6 +210,9 @@ class epoch_records {
  private:
   int checkpoint_every_;
   int curve_every_;
+  bool curve_last_epoch_;
+  torch::Tensor validation_;
+  std::filesystem::path validation_means_;
   std::filesystem::path checkpoint_;
   torch::Tensor images_;
   std::vector<int> labels_;

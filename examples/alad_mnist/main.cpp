@@ -28,6 +28,7 @@
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
+#include <gad/train/checkpoints.hpp>
 
 #include "../common/example_util.hpp"
 #include "../common/report_json.hpp"
@@ -59,6 +60,8 @@ struct settings {
   std::string model = "alad";
   std::string protocol = "anomalous";
   bool legacy_leaky_split = false;
+  double validation_fraction = 0.0;  // of the training normals, for model selection
+  std::string validation_score;      // the rule whose validation mean selects; "": the model's
   int epochs = 1;
   std::int64_t batch_size = 0;  // 0: the preset's
   double learning_rate = 0.0;   // 0: the preset's
@@ -122,6 +125,10 @@ class progress_lines {
     std::cout << line.str() << std::flush;
   }
 
+  void on_validation(const gad::train::validation_info& v) {
+    std::cout << gad::train::validation_summary(v) << '\n' << std::flush;
+  }
+
  private:
   using clock = std::chrono::steady_clock;
   double every_;
@@ -149,6 +156,7 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   if (s.learning_rate > 0.0) o.learning_rate = s.learning_rate;
   o.ema_decay = s.ema_decay;
   o.degree = s.degree;
+  o.validation_score = s.validation_score;
   // The names checkpoints and the gad tool use; CLI11 has already checked the flag.
   if (!gad::io::enum_text<gad::precision>::from_text(s.precision, o.compute_precision)) {
     throw gad::invalid_argument("--precision: unknown value '" + s.precision + "'");
@@ -167,12 +175,8 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   fs::create_directories(out);
   const bool resuming = !s.resume.empty();
   const fs::path checkpoint = out / "checkpoint.gad";
-  // Hours of training live in that file: only the run it belongs to may replace it.
-  if ((s.checkpoint_every > 0 || s.curve_every > 0) && fs::exists(checkpoint) &&
-      !(resuming && fs::equivalent(checkpoint, s.resume))) {
-    throw gad::invalid_argument(checkpoint.string() +
-                                " exists: continue it with --resume " + checkpoint.string() +
-                                ", or choose another --out");
+  if (s.checkpoint_every > 0 || s.curve_every > 0) {
+    gad::train::refuse_to_overwrite(checkpoint, s.resume);
   }
   const std::unique_ptr<alad_example::curve_file> curve =
       s.curve_every > 0 ? std::make_unique<alad_example::curve_file>(out / "curve.csv", resuming)
@@ -191,12 +195,17 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   }
   std::cout << std::flush;
   progress_lines progress(s.progress_seconds);
+  // Held-out training normals, when asked for: each epoch is validated by their mean score and
+  // the detector ends with the best epoch's weights (selection without any test label).
+  const gad::data::dataset* validation = split.validation.empty() ? nullptr : &split.validation;
   alad_example::epoch_records<Detector> records(
       o, s.checkpoint_every, s.curve_every, checkpoint, split.test.images,
-      to_labels(split.test.labels), curve.get());
-  const gad::fit_report fit = resuming
-                                  ? detector.resume(s.resume, train, nullptr, progress, records)
-                                  : detector.fit(train, nullptr, progress, records);
+      to_labels(split.test.labels), curve.get(),
+      validation != nullptr ? validation->images : torch::Tensor(),
+      out / "validation_means.csv", resuming);
+  const gad::fit_report fit =
+      resuming ? detector.resume(s.resume, train, validation, progress, records)
+               : detector.fit(train, validation, progress, records);
   o = detector.options();  // a resumed fit trains with the checkpoint's options
 
   const auto score_start = std::chrono::steady_clock::now();
@@ -228,8 +237,26 @@ int run(const settings& s, const gad::data::split& split, json summary) {
                         {"egbad_weight", o.egbad_weight},
                         {"threads", detector.threads()},
                         {"device", detector.device().str()}};
-  return report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary),
-                {curve.get(), fit.epochs_run, fit.iterations});
+  if (validation != nullptr) {
+    json values = json::array();
+    for (const auto& v : fit.validations) values.push_back({{"epoch", v.epoch + 1}, {"value", v.value}});
+    summary["selection"] = {
+        {"validation_images", validation->size()},
+        {"criterion", fit.criterion.name},
+        {"higher_is_better", fit.criterion.higher_is_better},
+        // The test metrics below are those of this epoch's weights.
+        {"kept_epoch", fit.best_epoch >= 0 ? json(fit.best_epoch + 1) : json(nullptr)},
+        {"validations", values}};
+    std::cout << "kept epoch " << fit.best_epoch + 1 << " of " << fit.epochs_run
+              << ": lowest " << fit.criterion.name << " on " << validation->size()
+              << " held-out training normals (" << std::setprecision(5)
+              << fit.best_validation_value << ")\n";
+  }
+  // The curve already has every epoch when a validation picked the weights (they need not be
+  // the last epoch's), so the final scores are not appended to it as the last epoch's.
+  final_epoch last{curve.get(), fit.epochs_run, fit.iterations};
+  if (validation != nullptr) last.curve = nullptr;
+  return report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary), last);
 }
 
 // The evaluation every model gets: for each score, AUROC, average precision, the trapezoidal
@@ -339,6 +366,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"anomalous", "normal"}));
   app.add_flag("--legacy-leaky-split", s.legacy_leaky_split,
                "redraw the test normals as the reference loader does (most were trained on)");
+  app.add_option("--validation-fraction", s.validation_fraction,
+                 "hold out this share of the training normals; keep the epoch whose weights give "
+                 "them the lowest mean score (the model's own rule); 0 = keep the last epoch")
+      ->check(CLI::Range(0.0, 0.9));
+  app.add_option("--validation-score", s.validation_score,
+                 "with --validation-fraction: the rule whose mean selects (l1, l2, fm, ch; "
+                 "EGBAD: egbad-fm, egbad-ch, l1, l2); default: the model's own (ALAD fm)");
   app.add_option("--epochs", s.epochs, "training epochs")->check(CLI::PositiveNumber);
   app.add_option("--batch-size", s.batch_size, "default: the preset's (ALAD 32, EGBAD 100)");
   app.add_option("--lr", s.learning_rate, "default: the preset's (ALAD 2e-4, EGBAD 1e-5)");
@@ -377,6 +411,12 @@ int main(int argc, char** argv) {
     if (s.dzz && s.model != "alad") {
       throw gad::invalid_argument("--dzz needs --model alad: " + s.model + " has no D_zz");
     }
+    if (!s.validation_score.empty() && s.validation_fraction <= 0.0) {
+      throw gad::invalid_argument("--validation-score needs --validation-fraction");
+    }
+    if (!s.validation_score.empty() && s.model == "pca") {
+      throw gad::invalid_argument("--validation-score applies to the GAN models, not to --model pca");
+    }
     if (s.sn && s.model == "pca") {
       throw gad::invalid_argument("--sn applies to the GAN models, not to --model pca");
     }
@@ -392,19 +432,24 @@ int main(int argc, char** argv) {
     if (s.protocol == "anomalous") {
       gad::data::one_class_anomalous_options options;
       options.legacy_leaky_split = s.legacy_leaky_split;
+      options.validation_fraction = s.validation_fraction;
       split = gad::data::one_class_anomalous(gad::data::concat(mnist_train, mnist_test), s.label,
                                              s.seed, options);
     } else {
       if (s.legacy_leaky_split) {
         throw gad::invalid_argument("--legacy-leaky-split applies to --protocol anomalous only");
       }
-      split = gad::data::one_class_normal(mnist_train, mnist_test, s.label, s.seed);
+      split = gad::data::one_class_normal(mnist_train, mnist_test, s.label, s.seed,
+                                          s.validation_fraction);
     }
     // The reference EGBAD feeds [-1, 1]; the generators end in tanh.
     split.train.images = gad::data::unit_to_symmetric(split.train.images);
+    if (!split.validation.empty()) {
+      split.validation.images = gad::data::unit_to_symmetric(split.validation.images);
+    }
     split.test.images = gad::data::unit_to_symmetric(split.test.images);
     std::cout << "protocol " << split.protocol << ": " << split.train.size() << " training, "
-              << split.test.size() << " test images (loaded in " << std::fixed
+              << split.validation.size() << " validation, " << split.test.size() << " test images (loaded in " << std::fixed
               << std::setprecision(1) << seconds_since(load_start) << " s)\n";
 
     json summary;
