@@ -150,8 +150,8 @@ class epoch_records {
   epoch_records(const gad::bigan_options& options, int checkpoint_every, int curve_every,
                 std::filesystem::path checkpoint, torch::Tensor test_images,
                 std::vector<int> test_labels, curve_file* curve,
-                torch::Tensor validation_images = {},
-                std::filesystem::path validation_means = {}, bool append = false)
+                torch::Tensor validation_images = {}, std::filesystem::path validation_means = {},
+                bool append = false)
       : checkpoint_every_(checkpoint_every),
         curve_every_(curve_every),
         curve_last_epoch_(validation_images.defined()),
@@ -178,8 +178,7 @@ class epoch_records {
   void on_checkpoint(const gad::train::checkpoint_info& c) {
     const int done = c.epoch + 1;
     const bool last = done == c.epochs;
-    const bool curve =
-        curve_every_ > 0 && (last ? curve_last_epoch_ : done % curve_every_ == 0);
+    const bool curve = curve_every_ > 0 && (last ? curve_last_epoch_ : done % curve_every_ == 0);
     const bool keep = checkpoint_every_ > 0 && (done % checkpoint_every_ == 0 || last);
     if (!curve && !keep) return;
     c.save(checkpoint_);

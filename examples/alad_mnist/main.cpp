@@ -120,8 +120,7 @@ class progress_lines {
     for (const auto& [name, value] : it.losses) line << "  " << name << " " << value;
     line << std::setprecision(2) << "  " << elapsed / done << " s/it  elapsed "
          << gad::train::format_duration(elapsed) << "  eta "
-         << gad::train::format_duration(elapsed / done * left)
-         << '\n';
+         << gad::train::format_duration(elapsed / done * left) << '\n';
     std::cout << line.str() << std::flush;
   }
 
@@ -201,11 +200,11 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   alad_example::epoch_records<Detector> records(
       o, s.checkpoint_every, s.curve_every, checkpoint, split.test.images,
       to_labels(split.test.labels), curve.get(),
-      validation != nullptr ? validation->images : torch::Tensor(),
-      out / "validation_means.csv", resuming);
-  const gad::fit_report fit =
-      resuming ? detector.resume(s.resume, train, validation, progress, records)
-               : detector.fit(train, validation, progress, records);
+      validation != nullptr ? validation->images : torch::Tensor(), out / "validation_means.csv",
+      resuming);
+  const gad::fit_report fit = resuming
+                                  ? detector.resume(s.resume, train, validation, progress, records)
+                                  : detector.fit(train, validation, progress, records);
   o = detector.options();  // a resumed fit trains with the checkpoint's options
 
   const auto score_start = std::chrono::steady_clock::now();
@@ -239,7 +238,9 @@ int run(const settings& s, const gad::data::split& split, json summary) {
                         {"device", detector.device().str()}};
   if (validation != nullptr) {
     json values = json::array();
-    for (const auto& v : fit.validations) values.push_back({{"epoch", v.epoch + 1}, {"value", v.value}});
+    for (const auto& v : fit.validations) {
+      values.push_back({{"epoch", v.epoch + 1}, {"value", v.value}});
+    }
     summary["selection"] = {
         {"validation_images", validation->size()},
         {"criterion", fit.criterion.name},
@@ -247,10 +248,10 @@ int run(const settings& s, const gad::data::split& split, json summary) {
         // The test metrics below are those of this epoch's weights.
         {"kept_epoch", fit.best_epoch >= 0 ? json(fit.best_epoch + 1) : json(nullptr)},
         {"validations", values}};
-    std::cout << "kept epoch " << fit.best_epoch + 1 << " of " << fit.epochs_run
-              << ": lowest " << fit.criterion.name << " on " << validation->size()
-              << " held-out training normals (" << std::setprecision(5)
-              << fit.best_validation_value << ")\n";
+    std::cout << "kept epoch " << fit.best_epoch + 1 << " of " << fit.epochs_run << ": lowest "
+              << fit.criterion.name << " on " << validation->size()
+              << " held-out training normals (" << std::setprecision(5) << fit.best_validation_value
+              << ")\n";
   }
   // The curve already has every epoch when a validation picked the weights (they need not be
   // the last epoch's), so the final scores are not appended to it as the last epoch's.
@@ -415,7 +416,8 @@ int main(int argc, char** argv) {
       throw gad::invalid_argument("--validation-score needs --validation-fraction");
     }
     if (!s.validation_score.empty() && s.model == "pca") {
-      throw gad::invalid_argument("--validation-score applies to the GAN models, not to --model pca");
+      throw gad::invalid_argument(
+          "--validation-score applies to the GAN models, not to --model pca");
     }
     if (s.sn && s.model == "pca") {
       throw gad::invalid_argument("--sn applies to the GAN models, not to --model pca");
@@ -449,8 +451,9 @@ int main(int argc, char** argv) {
     }
     split.test.images = gad::data::unit_to_symmetric(split.test.images);
     std::cout << "protocol " << split.protocol << ": " << split.train.size() << " training, "
-              << split.validation.size() << " validation, " << split.test.size() << " test images (loaded in " << std::fixed
-              << std::setprecision(1) << seconds_since(load_start) << " s)\n";
+              << split.validation.size() << " validation, " << split.test.size()
+              << " test images (loaded in " << std::fixed << std::setprecision(1)
+              << seconds_since(load_start) << " s)\n";
 
     json summary;
     summary["command"] = s.command_line;

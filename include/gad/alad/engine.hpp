@@ -886,7 +886,8 @@ class engine<family::bigan, P>
       anomalous += p[i];
     }
     if (anomalous == n) {
-      throw invalid_argument(name() + " fit: the validation set holds only anomalous samples; "
+      throw invalid_argument(name() +
+                             " fit: the validation set holds only anomalous samples; "
                              "give it normal samples too (for AUROC) or only normal ones (for "
                              "the mean score)");
     }

@@ -80,8 +80,8 @@ struct train_end_info {
   int epochs_run = 0;
   std::int64_t iterations = 0;
   double wall_seconds = 0.0;
-  bool stopped_early = false;  ///< a callback asked to stop
-  int best_epoch = -1;         ///< epoch whose weights the detector now holds, -1 = the last
+  bool stopped_early = false;       ///< a callback asked to stop
+  int best_epoch = -1;              ///< epoch whose weights the detector now holds, -1 = the last
   std::string criterion = "AUROC";  ///< what best_value measures
   double best_value = 0.0;
 };

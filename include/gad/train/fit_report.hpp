@@ -30,8 +30,8 @@ inline bool operator!=(const validation_criterion& a, const validation_criterion
 }
 
 struct validation_record {
-  int epoch = 0;  ///< 0-based epoch after which validation ran
-  double value = 0.0;  ///< of the report's criterion
+  int epoch = 0;          ///< 0-based epoch after which validation ran
+  double value = 0.0;     ///< of the report's criterion
   bool eligible = false;  ///< inside the checkpoint-selection window
   /// Training wall time when this validation finished, from the start of the fit (earlier
   /// runs of a resumed fit included); NaN when read from a checkpoint that did not record it.

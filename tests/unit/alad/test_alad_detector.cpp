@@ -338,8 +338,8 @@ TEST_CASE("a validation set of normals alone selects the epoch of lowest mean sc
 TEST_CASE("validation_score must name a rule the discriminator set computes", "[alad][errors]") {
   gad::bigan_options o = narrow_options(1, 16);
   o.validation_score = "l3";
-  CHECK_THROWS_WITH(gad::alad<>{o}, Catch::Contains("validation_score 'l3'") &&
-                                        Catch::Contains("ch, l1, l2, fm"));
+  CHECK_THROWS_WITH(gad::alad<>{o},
+                    Catch::Contains("validation_score 'l3'") && Catch::Contains("ch, l1, l2, fm"));
   o.validation_score = "fm";
   CHECK_NOTHROW(gad::alad<>{o});
   gad::bigan_options e = gad::egbad_mnist_options();

@@ -7,8 +7,8 @@
 #include <gad/train/checkpoints.hpp>
 
 #include "support/callbacks.hpp"
-#include "support/message_of.hpp"
 #include "support/fixture.hpp"
+#include "support/message_of.hpp"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

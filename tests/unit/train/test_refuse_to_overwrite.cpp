@@ -8,7 +8,8 @@
 
 #include <fstream>
 
-TEST_CASE("refuse_to_overwrite lets a fresh run start and a resume continue", "[train][checkpoint]") {
+TEST_CASE("refuse_to_overwrite lets a fresh run start and a resume continue",
+          "[train][checkpoint]") {
   gad_test::temp_dir dir;
   const auto file = dir / "checkpoint.gad";
   CHECK_NOTHROW(gad::train::refuse_to_overwrite(file));  // nothing there yet
