@@ -228,12 +228,13 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
     stored.name = mine.read_string("criterion");
     stored.higher_is_better = mine.read_bool("criterion_higher_is_better");
   }
+  const auto v_epoch = mine.read_ints("validation_epochs");
   // A resume without a validation set keeps the recorded history as it was measured; one with
   // a validation set must measure the same thing, or the best checkpoint would be chosen by
   // two rules at once (a file without validations has nothing to conflict with).
   if (!validating) {
     r.criterion = stored;
-  } else if (stored != r.criterion && !mine.read_ints("validation_epochs").empty()) {
+  } else if (stored != r.criterion && !v_epoch.empty()) {
     mine.fail("its validations measured " + stored.name + ", this validation set gives " +
               r.criterion.name +
               " (resume with the same kind of validation set: with anomalies for AUROC, "
@@ -250,7 +251,6 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
   }
   r.epochs_run = state.next_epoch;
   r.iterations = state.iteration;
-  const auto v_epoch = mine.read_ints("validation_epochs");
   const auto v_eligible = mine.read_ints("validation_eligible");
   const auto v_auroc = mine.read_doubles("validation_aurocs");
   // Checkpoints written before the times were recorded lack them; those validations get NaN.
