@@ -154,7 +154,6 @@ class epoch_records {
                 bool append = false)
       : checkpoint_every_(checkpoint_every),
         curve_every_(curve_every),
-        curve_last_epoch_(validation_images.defined()),
         validation_(std::move(validation_images)),
         validation_means_(std::move(validation_means)),
         checkpoint_(std::move(checkpoint)),
@@ -178,7 +177,9 @@ class epoch_records {
   void on_checkpoint(const gad::train::checkpoint_info& c) {
     const int done = c.epoch + 1;
     const bool last = done == c.epochs;
-    const bool curve = curve_every_ > 0 && (last ? curve_last_epoch_ : done % curve_every_ == 0);
+    // With held-out normals the last epoch need not be the one kept, so it is scored here too.
+    const bool curve =
+        curve_every_ > 0 && (last ? validation_.defined() : done % curve_every_ == 0);
     const bool keep = checkpoint_every_ > 0 && (done % checkpoint_every_ == 0 || last);
     if (!curve && !keep) return;
     c.save(checkpoint_);
@@ -209,7 +210,6 @@ class epoch_records {
  private:
   int checkpoint_every_;
   int curve_every_;
-  bool curve_last_epoch_;
   torch::Tensor validation_;
   std::filesystem::path validation_means_;
   std::filesystem::path checkpoint_;
