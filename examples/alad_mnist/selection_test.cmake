@@ -6,14 +6,7 @@
 cmake_minimum_required(VERSION 3.21)
 file(REMOVE_RECURSE "${OUT}")
 
-function(must_succeed)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE o ERROR_VARIABLE e)
-  if(NOT code EQUAL 0)
-    string(REPLACE ";" " " args "${ARGN}")
-    message(FATAL_ERROR "${args}\nexited with ${code}:\n${o}${e}")
-  endif()
-  set(out "${o}${e}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/script_test_helpers.cmake)
 
 must_succeed("${EXAMPLE}" --data "${DATA}" --label 0 --epochs 3 --batch-size 16 --threads 1
              --device cpu --validation-fraction 0.2 --curve-every 1
