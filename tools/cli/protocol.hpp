@@ -48,7 +48,9 @@ inline void add_data_flags(CLI::App& app, data_flags& d, const std::string& prot
                  "anomalous class (two-class default 1, anomalous-class default 0)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--validation-fraction", d.validation_fraction,
-                 "one-class: share of the normal training images held out for validation")
+                 "one-class and anomalous-class: share of the normal training images held "
+                 "out as a validation set of normals (ALAD/EGBAD keep the epoch of lowest mean "
+                 "score on it)")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   app.add_option("--max-train", d.max_train, "use at most this many training samples (0 = all)")
@@ -79,6 +81,11 @@ inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
     gad::data::algan_split_options o;
     o.normal_class = f.normal < 0 ? 0 : f.normal;
     o.anomalous_class = f.anomalous < 0 ? 1 : f.anomalous;
+    if (f.validation_fraction != 0.0) {
+      throw gad::invalid_argument(
+          "--validation-fraction has no meaning with --protocol two-class (its validation part, "
+          "with anomalies, is fixed by the reference split)");
+    }
     if (o.normal_class == o.anomalous_class) {
       throw gad::invalid_argument("--normal and --anomalous must differ (both are " +
                                   std::to_string(o.normal_class) + ")");
@@ -98,8 +105,10 @@ inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
           "--normal has no meaning with --protocol anomalous-class (every class but "
           "--anomalous is normal)");
     }
+    gad::data::one_class_anomalous_options o;
+    o.validation_fraction = f.validation_fraction;
     s = gad::data::one_class_anomalous(gad::data::concat(train_part, test_part),
-                                       f.anomalous < 0 ? 0 : f.anomalous, seed);
+                                       f.anomalous < 0 ? 0 : f.anomalous, seed, o);
   }
   s.train = detail::at_most(s.train, f.max_train, seed, "cli/max-train");
   s.validation = detail::at_most(s.validation, f.max_test, seed, "cli/max-validation");

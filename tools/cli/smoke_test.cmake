@@ -108,6 +108,19 @@ file(READ "${OUT}/alad/summary.json" alad)
 string(JSON l1 GET "${alad}" test auroc_by_rule l1)
 string(JSON policies GET "${alad}" policies)
 expect_match("${policies}" "D_zz.*scoring=l2" "alad policies")
+# Held-out normals on the anomalous-class protocol: the run validates on them by mean score.
+gad(0 train alad ${common} --anomalous 1 --epochs 2 --batch-size 16 --max-train 32 --max-test 40
+    --validation-fraction 0.25 --validate-every 1 --validation-score l1 --no-plots
+    --out "${OUT}/alad-heldout")
+file(READ "${OUT}/alad-heldout/summary.json" heldout)
+string(JSON criterion GET "${heldout}" fit validation_criterion)
+string(JSON validation_normal GET "${heldout}" sizes validation_normal)
+string(JSON validation_anomalous GET "${heldout}" sizes validation_anomalous)
+string(JSON validations LENGTH "${heldout}" fit validations)
+if(NOT criterion STREQUAL "mean l1 score" OR validation_normal LESS 1 OR
+   NOT validation_anomalous EQUAL 0 OR NOT validations EQUAL 2)
+  message(FATAL_ERROR "anomalous-class with --validation-fraction:\n${heldout}")
+endif()
 gad(0 train egbad ${common} --anomalous 1 --epochs 1 --batch-size 16 --max-train 32 --max-test 40
     --term ch --out "${OUT}/egbad")
 gad(0 evaluate --model "${OUT}/egbad/model.gad" ${common} --anomalous 1 --max-test 40
@@ -121,6 +134,8 @@ gad(1 train algan ${common} ${tiny_algan} --generator-lr -1 --out "${OUT}/bad-lr
 expect_match("${err}" "generator_lr" "negative learning rate")
 gad(1 train algan ${common} --batch-size 100000 --out "${OUT}/big-batch")
 expect_match("${err}" "batch" "batch larger than the data")
+gad(1 train algan ${common} --validation-fraction 0.1 --out "${OUT}/two-class-fraction")
+expect_match("${err}" "validation-fraction has no meaning" "--validation-fraction with two-class")
 gad(1 train algan ${common} --normal 3 --anomalous 3 --out "${OUT}/same-class")
 expect_match("${err}" "must differ" "same normal and anomalous class")
 gad(1 train algan ${common} ${tiny_algan} --width 20 --out "${OUT}/wrong-size")
