@@ -13,18 +13,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 digits="0,1,2,3,4,5,6,7,8,9"
 out=out/alad_digits
+# --digits and --out may stand anywhere; everything else goes to alad_mnist.
+args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --digits) digits=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) break ;;
+    --digits) digits=${2:?--digits needs a list}; shift 2 ;;
+    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    *) args+=("$1"); shift ;;
   esac
 done
+set -- "${args[@]}"
 # The baseline must see the same splits as the GAN runs.
 split_flags=()
 epochs=(--epochs 11)
 checkpoints=(--checkpoint-every 1)
-args=("$@")
 for ((i = 0; i < ${#args[@]}; ++i)); do
   case "${args[i]}" in
     --seed | --data | --protocol | --validation-fraction)
