@@ -8,7 +8,6 @@
 #include <gad/detail/module_state.hpp>
 #include <gad/detail/shape_string.hpp>
 
-#include <torch/linalg.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -51,7 +50,9 @@ class pca_reconstruction {
     const torch::Tensor centred = rows - mean;
     const torch::Tensor covariance = centred.t().mm(centred) / static_cast<double>(n - 1);
     // eigh returns ascending eigenvalues; the last `components_` columns are the leading ones.
-    const auto [values, vectors] = torch::linalg::eigh(covariance, "L");
+    // ATen's function rather than torch::linalg::eigh: Debian 13's LibTorch ships without
+    // torch/linalg.h.
+    const auto [values, vectors] = at::linalg_eigh(covariance, "L");
     mean_ = mean;
     basis_ = vectors.slice(1, d - components_, d).flip({1}).t().contiguous();  // [k, D]
     variances_ = values.slice(0, d - components_, d).flip({0}).clamp_min(0.0);

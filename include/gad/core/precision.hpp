@@ -5,6 +5,8 @@
 // statistics stay float32 (mixed precision). It pays off only where the hardware multiplies
 // bfloat16 natively: x86 CPUs with AMX or AVX512-BF16 (oneDNN picks the kernel), and CUDA GPUs
 // from Ampere on. Elsewhere LibTorch emulates bfloat16 and the same work gets slower.
+#include <gad/core/torch_compat.hpp>
+
 #include <ATen/autocast_mode.h>
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
@@ -29,32 +31,20 @@ inline const char* to_string(precision p) noexcept {
 class precision_scope {
  public:
   precision_scope(precision p, const c10::Device& device)
-      : active_(p == precision::bfloat16), cuda_(device.is_cuda()) {
+      : active_(p == precision::bfloat16), type_(device.type()) {
     if (!active_) return;
-    if (cuda_) {
-      was_enabled_ = at::autocast::is_enabled();
-      was_dtype_ = at::autocast::get_autocast_gpu_dtype();
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-      at::autocast::set_enabled(true);
-    } else {
-      was_enabled_ = at::autocast::is_cpu_enabled();
-      was_dtype_ = at::autocast::get_autocast_cpu_dtype();
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-      at::autocast::set_cpu_enabled(true);
-    }
+    was_enabled_ = compat::autocast_enabled(type_);
+    was_dtype_ = compat::autocast_dtype(type_);
+    compat::set_autocast_dtype(type_, at::kBFloat16);
+    compat::set_autocast_enabled(type_, true);
     at::autocast::increment_nesting();
   }
 
   ~precision_scope() {
     if (!active_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    if (cuda_) {
-      at::autocast::set_enabled(was_enabled_);
-      at::autocast::set_autocast_gpu_dtype(was_dtype_);
-    } else {
-      at::autocast::set_cpu_enabled(was_enabled_);
-      at::autocast::set_autocast_cpu_dtype(was_dtype_);
-    }
+    compat::set_autocast_enabled(type_, was_enabled_);
+    compat::set_autocast_dtype(type_, was_dtype_);
   }
 
   precision_scope(const precision_scope&) = delete;
@@ -62,7 +52,7 @@ class precision_scope {
 
  private:
   bool active_;
-  bool cuda_;
+  c10::DeviceType type_;
   bool was_enabled_ = false;
   c10::ScalarType was_dtype_ = at::kFloat;
 };
@@ -71,13 +61,15 @@ class precision_scope {
 /// matters more than their speed, such as a detector's score output.
 class float32_region {
  public:
-  float32_region() : cpu_(at::autocast::is_cpu_enabled()), cuda_(at::autocast::is_enabled()) {
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::set_enabled(false);
+  float32_region()
+      : cpu_(compat::autocast_enabled(c10::DeviceType::CPU)),
+        cuda_(compat::autocast_enabled(c10::DeviceType::CUDA)) {
+    compat::set_autocast_enabled(c10::DeviceType::CPU, false);
+    compat::set_autocast_enabled(c10::DeviceType::CUDA, false);
   }
   ~float32_region() {
-    at::autocast::set_cpu_enabled(cpu_);
-    at::autocast::set_enabled(cuda_);
+    compat::set_autocast_enabled(c10::DeviceType::CPU, cpu_);
+    compat::set_autocast_enabled(c10::DeviceType::CUDA, cuda_);
   }
   float32_region(const float32_region&) = delete;
   float32_region& operator=(const float32_region&) = delete;

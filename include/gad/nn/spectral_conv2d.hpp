@@ -3,6 +3,7 @@
 // torch.nn.utils.spectral_norm(nn.Conv2d(...)) (dim 0: the kernel is viewed as
 // [out_channels, in_channels / groups * kh * kw]). State-dict keys match PyTorch's.
 #include <gad/core/error.hpp>
+#include <gad/core/torch_compat.hpp>
 #include <gad/nn/spectral_norm.hpp>
 
 #include <ATen/core/Generator.h>
@@ -161,10 +162,10 @@ class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
       if ((*options.stride())[i] < 1) fail("stride must be >= 1");
       if ((*options.dilation())[i] < 1) fail("dilation must be >= 1");
     }
-    if (const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&options.padding())) {
+    if (const auto* pad = compat::get_if<torch::ExpandingArray<2>>(&options.padding())) {
       if ((**pad)[0] < 0 || (**pad)[1] < 0) fail("padding must be >= 0");
     }
-    if (c10::get_if<torch::enumtype::kSame>(&options.padding()) &&
+    if (compat::get_if<torch::enumtype::kSame>(&options.padding()) &&
         ((*options.stride())[0] != 1 || (*options.stride())[1] != 1)) {
       fail("padding='same' needs stride 1");
     }
@@ -186,9 +187,9 @@ class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
   // F.pad order for padding_mode != zeros: last dimension first, (left, right) per dimension.
   std::vector<std::int64_t> explicit_padding() const {
     std::vector<std::int64_t> pad(4, 0);
-    if (const auto* p = c10::get_if<torch::ExpandingArray<2>>(&options.padding())) {
+    if (const auto* p = compat::get_if<torch::ExpandingArray<2>>(&options.padding())) {
       pad = {(**p)[1], (**p)[1], (**p)[0], (**p)[0]};
-    } else if (c10::get_if<torch::enumtype::kSame>(&options.padding())) {
+    } else if (compat::get_if<torch::enumtype::kSame>(&options.padding())) {
       for (int d = 0; d < 2; ++d) {
         const std::int64_t total = (*options.dilation())[d] * ((*options.kernel_size())[d] - 1);
         const int slot = 2 * (1 - d);
@@ -206,13 +207,13 @@ class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
                             .stride(options.stride())
                             .dilation(options.dilation())
                             .groups(options.groups());
-    if (c10::get_if<torch::enumtype::kZeros>(&options.padding_mode())) {
+    if (compat::get_if<torch::enumtype::kZeros>(&options.padding_mode())) {
       return F::conv2d(input, w, conv_options.padding(options.padding()));
     }
     F::PadFuncOptions::mode_t mode = torch::kReflect;
-    if (c10::get_if<torch::enumtype::kReplicate>(&options.padding_mode())) {
+    if (compat::get_if<torch::enumtype::kReplicate>(&options.padding_mode())) {
       mode = torch::kReplicate;
-    } else if (c10::get_if<torch::enumtype::kCircular>(&options.padding_mode())) {
+    } else if (compat::get_if<torch::enumtype::kCircular>(&options.padding_mode())) {
       mode = torch::kCircular;
     }
     const torch::Tensor padded = F::pad(input, F::PadFuncOptions(explicit_padding()).mode(mode));
