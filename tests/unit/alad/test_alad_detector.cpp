@@ -10,7 +10,7 @@
 #include <gad/egbad.hpp>
 #include <gad/metrics/roc.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <algorithm>
 
@@ -114,7 +114,7 @@ TEST_CASE("options outside their domain are rejected with the option's name", "[
   const auto rejects = [](auto change, const std::string& text) {
     gad::bigan_options o = narrow_options(1, 16);
     change(o);
-    CHECK_THROWS_WITH(gad::alad<>(o), Catch::Contains(text));
+    CHECK_THROWS_WITH(gad::alad<>(o), gad_test::contains(text));
   };
   rejects([](auto& o) { o.learning_rate = 0.0; }, "learning_rate must be > 0");
   rejects([](auto& o) { o.learning_rate = -1e-3; }, "learning_rate must be > 0");
@@ -127,26 +127,26 @@ TEST_CASE("options outside their domain are rejected with the option's name", "[
   rejects([](auto& o) { o.ema_decay = 1.0; }, "ema_decay");
   rejects([](auto& o) { o.runtime.threads = -1; }, "thread count");
   // An EGBAD layer table has no D_xx for an ALAD detector to build.
-  CHECK_THROWS_WITH(gad::alad<>(gad::egbad_mnist_options()), Catch::Contains("no D_xx"));
+  CHECK_THROWS_WITH(gad::alad<>(gad::egbad_mnist_options()), gad_test::contains("no D_xx"));
 }
 
 TEST_CASE("bad inputs are rejected with what was expected", "[alad][errors]") {
   gad::alad<> det(narrow_options(1, 16));
   const auto& f = mnist();
-  CHECK_THROWS_WITH(det.decision_function(f.test_x), Catch::Contains("before a successful fit"));
+  CHECK_THROWS_WITH(det.decision_function(f.test_x), gad_test::contains("before a successful fit"));
 
   gad::data::dataset wrong = f.train;
   wrong.images = torch::zeros({20, 1, 32, 32});
-  CHECK_THROWS_WITH(det.fit(wrong), Catch::Contains("expected [N, 1, 28, 28] or [N, 784]") &&
-                                        Catch::Contains("got [20, 1, 32, 32]"));
+  CHECK_THROWS_WITH(det.fit(wrong), gad_test::contains("expected [N, 1, 28, 28] or [N, 784]") &&
+                                        gad_test::contains("got [20, 1, 32, 32]"));
   gad::data::dataset nan = head(f.train, 20);
   nan.images = nan.images.clone();
   nan.images[3][0][5][5] = std::numeric_limits<float>::quiet_NaN();
-  CHECK_THROWS_WITH(det.fit(nan), Catch::Contains("NaN or Inf"));
+  CHECK_THROWS_WITH(det.fit(nan), gad_test::contains("NaN or Inf"));
   gad::data::dataset unit = head(f.train, 20);
   unit.images = unit.images + 1.0;  // [0, 2]
-  CHECK_THROWS_WITH(det.fit(unit), Catch::Contains("[-1, 1]"));
-  CHECK_THROWS_WITH(det.fit(head(f.train, 8)), Catch::Contains("batch_size 16 is larger"));
+  CHECK_THROWS_WITH(det.fit(unit), gad_test::contains("[-1, 1]"));
+  CHECK_THROWS_WITH(det.fit(head(f.train, 8)), gad_test::contains("batch_size 16 is larger"));
   CHECK_FALSE(det.is_fitted());
 }
 
@@ -254,8 +254,8 @@ TEST_CASE("a non-finite loss stops training with the epoch and iteration", "[ala
   gad::alad<> det(narrow_options(2, 16));
   CHECK_THROWS_AS(det.fit(f.train, nullptr, poison_dxz{&det}), gad::training_error);
   CHECK_THROWS_WITH(det.fit(f.train, nullptr, poison_dxz{&det}),
-                    Catch::Contains("loss d_xz is") && Catch::Contains("nan") &&
-                        Catch::Contains("epoch 0, iteration 2"));
+                    gad_test::contains("loss d_xz is") && gad_test::contains("nan") &&
+                        gad_test::contains("epoch 0, iteration 2"));
   CHECK_FALSE(det.is_fitted());
 }
 
@@ -280,7 +280,7 @@ TEST_CASE("validation keeps the best epoch and a callback can stop", "[alad][tra
         Approx(best).epsilon(1e-9));
   gad::data::dataset anomalies_only = validation;
   anomalies_only.labels = torch::ones_like(validation.labels);
-  CHECK_THROWS_WITH(det.fit(f.train, &anomalies_only), Catch::Contains("only anomalous"));
+  CHECK_THROWS_WITH(det.fit(f.train, &anomalies_only), gad_test::contains("only anomalous"));
 }
 
 TEST_CASE("a validation set of normals alone selects the epoch of lowest mean score",
@@ -320,7 +320,7 @@ TEST_CASE("a validation set of normals alone selects the epoch of lowest mean sc
   CHECK(same.best_epoch == report.best_epoch);
   CHECK(same.best_validation_value == report.best_validation_value);
   gad::data::dataset empty = gad::data::subset(f.train, torch::arange(0));
-  CHECK_THROWS_WITH(again.fit(train, &empty), Catch::Contains("validation set is empty"));
+  CHECK_THROWS_WITH(again.fit(train, &empty), gad_test::contains("validation set is empty"));
 
   // Another rule may select; the kept weights are then those of its lowest mean.
   gad::bigan_options by_l1 = narrow_options(4, 16);
@@ -339,13 +339,13 @@ TEST_CASE("validation_score must name a rule the discriminator set computes", "[
   gad::bigan_options o = narrow_options(1, 16);
   o.validation_score = "l3";
   CHECK_THROWS_WITH(gad::alad<>{o},
-                    Catch::Contains("validation_score 'l3'") && Catch::Contains("ch, l1, l2, fm"));
+                    gad_test::contains("validation_score 'l3'") && gad_test::contains("ch, l1, l2, fm"));
   o.validation_score = "fm";
   CHECK_NOTHROW(gad::alad<>{o});
   gad::bigan_options e = gad::egbad_mnist_options();
   e.validation_score = "fm";  // needs D_xx, which EGBAD lacks
-  CHECK_THROWS_WITH(gad::egbad<>{e}, Catch::Contains("EGBAD computes") &&
-                                         Catch::Contains("egbad-fm, egbad-ch, l1, l2"));
+  CHECK_THROWS_WITH(gad::egbad<>{e}, gad_test::contains("EGBAD computes") &&
+                                         gad_test::contains("egbad-fm, egbad-ch, l1, l2"));
 }
 
 TEST_CASE("ALAD with spectral norm and D_zz trains all three discriminators", "[alad][train]") {
@@ -448,5 +448,5 @@ TEST_CASE("the KDD preset trains on feature vectors", "[alad][tabular]") {
   CHECK(names(all) == std::vector<std::string>{"ch", "l1", "l2", "fm"});
   for (const auto& kv : all) CHECK(kv.second.sizes() == torch::IntArrayRef{5});
   CHECK_THROWS_WITH(det.decision_function(torch::zeros({5, 11})),
-                    Catch::Contains("expected [N, 10]") && Catch::Contains("got [5, 11]"));
+                    gad_test::contains("expected [N, 10]") && gad_test::contains("got [5, 11]"));
 }

@@ -14,7 +14,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/nn/modules/batchnorm.h>
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -161,7 +161,7 @@ TEST_CASE("EGBAD and KDD presets have the reference shapes", "[alad][networks]")
   gad::nn::AladDxz D(e, false);
   CHECK(D->x_stack->output_shape() == shape{64, 7, 7});  // 3136 features
   CHECK(dims(D->forward(x, z).features) == shape{2, 1024});
-  CHECK_THROWS_WITH(gad::nn::AladDxx(e, false), Catch::Contains("EGBAD presets have no D_xx"));
+  CHECK_THROWS_WITH(gad::nn::AladDxx(e, false), gad_test::contains("EGBAD presets have no D_xx"));
   CHECK(gad::nn::egbad_mnist_architecture(false).encoder[0].act == gad::nn::activation::none);
 
   const auto k = gad::nn::alad_kdd_architecture(121);
@@ -185,14 +185,14 @@ TEST_CASE("layer tables that cannot work are rejected when built", "[alad][netwo
   auto a = gad::nn::alad_mnist_architecture();
   a.generator.back().out = 3;  // 3 x 28 x 28 != 1 x 28 x 28
   CHECK_THROWS_WITH(gad::nn::AladGenerator(a),
-                    Catch::Contains("generator") && Catch::Contains("expected [1, 28, 28]"));
+                    gad_test::contains("generator") && gad_test::contains("expected [1, 28, 28]"));
   auto b = gad::nn::alad_mnist_architecture();
   b.encoder.back() = layer_spec::conv_layer(64, 4, 1, gad::nn::tf_padding::valid);
-  CHECK_THROWS_WITH(gad::nn::AladEncoder(b, false), Catch::Contains("latent_dim = 100"));
+  CHECK_THROWS_WITH(gad::nn::AladEncoder(b, false), gad_test::contains("latent_dim = 100"));
   auto c = gad::nn::alad_mnist_architecture();
   c.generator.erase(c.generator.begin() + 2);  // drop the unflatten before the deconvolutions
   CHECK_THROWS_WITH(gad::nn::AladGenerator(c),
-                    Catch::Contains("generator layer 2") && Catch::Contains("unflatten"));
+                    gad_test::contains("generator layer 2") && gad_test::contains("unflatten"));
 }
 
 TEST_CASE("initialization is N(0, std) with zero biases, drawn from the seed", "[alad][init]") {

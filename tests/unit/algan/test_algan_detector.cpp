@@ -8,7 +8,7 @@
 #include "support/message_of.hpp"
 
 #include <torch/torch.h>
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -282,38 +282,38 @@ TEST_CASE("ALGAN rejects bad input with clear messages", "[algan][detector][erro
   gad::algan<> detector(tiny(1, 1));
 
   CHECK_THROWS_WITH(detector.decision_function(data.test.images),
-                    Catch::Contains("before a successful fit()"));
+                    gad_test::contains("before a successful fit()"));
 
   gad::data::dataset wrong = data.train;
   wrong.images = torch::zeros({64, 1, 32, 32});
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(wrong); }),
-             Catch::Contains("expected images of shape [N, 1, 28, 28] or [N, 784], got "
+             gad_test::contains("expected images of shape [N, 1, 28, 28] or [N, 784], got "
                              "[64, 1, 32, 32]"));
 
   gad::data::dataset with_nan = data.train;
   with_nan.images = data.train.images.clone();
   with_nan.images[3][0][5][5] = std::numeric_limits<float>::quiet_NaN();
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(with_nan); }),
-             Catch::Contains("NaN or Inf"));
+             gad_test::contains("NaN or Inf"));
 
   gad::data::dataset raw_pixels = data.train;
   raw_pixels.images = data.train.images.add(1).mul(127.5);
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(raw_pixels); }),
-             Catch::Contains("[-1, 1]"));
+             gad_test::contains("[-1, 1]"));
 
   gad::data::dataset few = gad::data::subset(data.train, torch::arange(10));
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(few); }),
-             Catch::Contains("batch_size 16 is larger than the training set (10 images)"));
+             gad_test::contains("batch_size 16 is larger than the training set (10 images)"));
 
   gad::data::dataset empty_val =
       gad::data::subset(data.validation, torch::empty({0}, torch::kLong));
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(data.train, &empty_val); }),
-             Catch::Contains("empty"));
+             gad_test::contains("empty"));
 
   gad::data::dataset one_class = gad::data::subset(data.validation, torch::arange(16));
   REQUIRE(one_class.labels.sum().item<std::int64_t>() == 0);
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(data.train, &one_class); }),
-             Catch::Contains("only normal images"));
+             gad_test::contains("only normal images"));
 
   auto bad = tiny();
   bad.discriminator_lr = 0;
@@ -321,22 +321,22 @@ TEST_CASE("ALGAN rejects bad input with clear messages", "[algan][detector][erro
   bad = tiny();
   bad.sigma = -4;
   CHECK_THAT(message_of<gad::invalid_argument>([&] { gad::algan<> d(bad); }),
-             Catch::Contains("sigma must be > 0"));
+             gad_test::contains("sigma must be > 0"));
   bad = tiny();
   bad.epochs = 0;
   CHECK_THAT(message_of<gad::invalid_argument>([&] { gad::algan<> d(bad); }),
-             Catch::Contains("epochs must be > 0"));
+             gad_test::contains("epochs must be > 0"));
 
   // After invalid input the detector still works.
   detector.fit(data.train);
   CHECK_THAT(message_of<gad::invalid_argument>([&] {
                detector.decision_function(torch::zeros({2, 783}));
              }),
-             Catch::Contains("got [2, 783]"));
+             gad_test::contains("got [2, 783]"));
   CHECK_THAT(message_of<gad::invalid_argument>([&] {
                detector.decision_function(torch::full({1, 784}, INFINITY));
              }),
-             Catch::Contains("NaN or Inf"));
+             gad_test::contains("NaN or Inf"));
 }
 
 TEST_CASE("a diverging run stops with a training_error naming where", "[algan][detector][errors]") {
@@ -349,6 +349,6 @@ TEST_CASE("a diverging run stops with a training_error naming where", "[algan][d
     detector.fit(data.train, &data.validation);
     FAIL("no training_error");
   } catch (const gad::training_error& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("epoch") && Catch::Contains("iteration"));
+    CHECK_THAT(std::string(e.what()), gad_test::contains("epoch") && gad_test::contains("iteration"));
   }
 }

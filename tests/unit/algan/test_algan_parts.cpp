@@ -9,7 +9,7 @@
 #include <gad/train/callbacks.hpp>
 
 #include <torch/torch.h>
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cmath>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #include <gad/core/error.hpp>
 #include <gad/core/runtime.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -60,9 +60,9 @@ TEST_CASE("device selection", "[core][device]") {
   REQUIRE(automatic.is_cuda() == torch::cuda::is_available());
   REQUIRE(gad::select_device("").type() == automatic.type());
   REQUIRE_THROWS_AS(gad::select_device("tpu"), gad::invalid_argument);
-  REQUIRE_THROWS_WITH(gad::select_device("gpu0"), Catch::Contains("expected auto, cpu, cuda"));
+  REQUIRE_THROWS_WITH(gad::select_device("gpu0"), gad_test::contains("expected auto, cpu, cuda"));
   if (!torch::cuda::is_available()) {
-    REQUIRE_THROWS_WITH(gad::select_device("cuda"), Catch::Contains("no CUDA device"));
+    REQUIRE_THROWS_WITH(gad::select_device("cuda"), gad_test::contains("no CUDA device"));
     REQUIRE_THROWS_AS(gad::select_device("cuda:1"), gad::invalid_argument);
   } else {
     REQUIRE(gad::select_device("cuda").is_cuda());

@@ -7,7 +7,7 @@
 #include <torch/types.h>
 #include <zlib.h>
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -128,8 +128,8 @@ void require_data_error(F&& f, const std::string& file, const std::vector<std::s
   } catch (const gad::data_error& e) {
     const std::string message = e.what();
     INFO("message: " << message);
-    CHECK_THAT(message, Catch::Matchers::Contains(file));
-    for (const auto& fragment : fragments) CHECK_THAT(message, Catch::Matchers::Contains(fragment));
+    CHECK_THAT(message, gad_test::contains(file));
+    for (const auto& fragment : fragments) CHECK_THAT(message, gad_test::contains(fragment));
   }
 }
 

@@ -275,8 +275,8 @@ TEST_CASE("load_idx rejects image and label files that disagree", "[data][idx]")
     FAIL("expected gad::data_error");
   } catch (const gad::data_error& e) {
     const std::string m = e.what();
-    CHECK_THAT(m, Catch::Matchers::Contains(ip) && Catch::Matchers::Contains(lp) &&
-                      Catch::Matchers::Contains("4 images but 5 labels"));
+    CHECK_THAT(m, gad_test::contains(ip) && gad_test::contains(lp) &&
+                      gad_test::contains("4 images but 5 labels"));
   }
   require_data_error([&] { gd::load_idx_folder(dir.file("none"), "train"); }, "train-images",
                      {"not found", "fetch_data.sh"});

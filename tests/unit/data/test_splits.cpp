@@ -177,8 +177,8 @@ TEST_CASE("one_class_anomalous: leak-free by default, legacy mode leaks", "[data
   const auto leaky = gd::one_class_anomalous(pool, 3, 11, legacy);
   CHECK(leaky.train.images.equal(s.train.images));  // same first draw
   CHECK(leaky.test.size() == 280);
-  CHECK_THAT(leaky.protocol, Catch::Matchers::Contains("legacy_leaky_split"));
-  CHECK_THAT(s.protocol, !Catch::Matchers::Contains("legacy"));
+  CHECK_THAT(leaky.protocol, gad_test::contains("legacy_leaky_split"));
+  CHECK_THAT(s.protocol, !gad_test::contains("legacy"));
   CHECK(count(leaky.test.classes, 3) == 100);
   const auto leaked = overlap(train_tags, tags(leaky.test));
   INFO("test normals also in train: " << leaked << " of 180");
@@ -221,8 +221,8 @@ TEST_CASE("one_class_anomalous: validation normals come out of training, not tes
   CHECK(overlap(val_tags, tags(s.test)) == 0);
   CHECK(overlap(train_tags, tags(plain.train)) == 540);
   CHECK(overlap(val_tags, tags(plain.train)) == 180);
-  CHECK_THAT(s.protocol, Catch::Matchers::Contains("validation_fraction=0.25"));
-  CHECK_THAT(plain.protocol, !Catch::Matchers::Contains("validation_fraction"));
+  CHECK_THAT(s.protocol, gad_test::contains("validation_fraction=0.25"));
+  CHECK_THAT(plain.protocol, !gad_test::contains("validation_fraction"));
 
   held.validation_fraction = 1.0;
   CHECK_THROWS_AS(gd::one_class_anomalous(pool, 3, 11, held), gad::invalid_argument);
@@ -298,7 +298,7 @@ TEST_CASE("algan_reference: parts, labels and argument checks", "[data][splits]"
     gd::algan_reference(train, test, 5, bad);
     FAIL("expected gad::invalid_argument");
   } catch (const gad::invalid_argument& e) {
-    CHECK_THAT(e.what(), Catch::Matchers::Contains("anomalous class 12"));
+    CHECK_THAT(e.what(), gad_test::contains("anomalous class 12"));
   }
 }
 

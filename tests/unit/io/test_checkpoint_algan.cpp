@@ -9,7 +9,7 @@
 #include "support/message_of.hpp"
 
 #include <torch/torch.h>
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -81,7 +81,7 @@ TEST_CASE("ALGAN load refuses other policies, other sizes and damaged files, and
 
   gad::algan<gad::norm::none> other_policy(tiny(1));
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_policy.load(dir / "sn.gad"); }),
-             Catch::Contains("normalization=spectral") && Catch::Contains("normalization=none"));
+             gad_test::contains("normalization=spectral") && gad_test::contains("normalization=none"));
 
   gad::algan_options wider = tiny(1);
   wider.discriminator_hidden = {48, 16};
@@ -89,22 +89,22 @@ TEST_CASE("ALGAN load refuses other policies, other sizes and damaged files, and
   other_shape.fit(data.train);
   const torch::Tensor before = other_shape.decision_function(data.test.images);
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_shape.load(dir / "sn.gad"); }),
-             Catch::Contains("D hidden 32-16") && Catch::Contains("D hidden 48-16"));
+             gad_test::contains("D hidden 32-16") && gad_test::contains("D hidden 48-16"));
   CHECK(identical(other_shape.decision_function(data.test.images), before));
   CHECK(other_shape.options().discriminator_hidden == wider.discriminator_hidden);
 
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_shape.load(dir / "missing.gad"); }),
-             Catch::Contains("missing.gad") && Catch::Contains("no such file"));
+             gad_test::contains("missing.gad") && gad_test::contains("no such file"));
 
   // A truncated copy, as a crash of a non-atomic writer would leave.
   const auto size = std::filesystem::file_size(dir / "sn.gad");
   std::filesystem::copy_file(dir / "sn.gad", dir / "cut.gad");
   std::filesystem::resize_file(dir / "cut.gad", size / 2);
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { trained.load(dir / "cut.gad"); }),
-             Catch::Contains("cut.gad") && Catch::Contains("corrupt"));
+             gad_test::contains("cut.gad") && gad_test::contains("corrupt"));
   std::ofstream(dir / "text.gad") << "not a checkpoint\n";
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { trained.load(dir / "text.gad"); }),
-             Catch::Contains("text.gad"));
+             gad_test::contains("text.gad"));
   CHECK(identical(
       trained.decision_function(data.test.images),
       gad::load_detector<gad::algan<>>(dir / "sn.gad").decision_function(data.test.images)));
@@ -136,7 +136,7 @@ TEST_CASE("ALGAN options written before the newer fields existed still read",
   CHECK(old.epochs == 9);
   CHECK(read_without({}).compute_precision == gad::precision::bfloat16);
   // Every other field is still required.
-  CHECK_THROWS_WITH(read_without({"epochs"}), Catch::Contains("epochs"));
+  CHECK_THROWS_WITH(read_without({"epochs"}), gad_test::contains("epochs"));
 }
 
 TEST_CASE("ALGAN save is atomic: a failed write leaves no partial file behind",
@@ -216,11 +216,11 @@ TEST_CASE("ALGAN resume refuses a finished model and a different training set",
   gad::algan<> other(tiny(2));
   CHECK_THAT(
       message_of<gad::checkpoint_error>([&] { other.resume(dir / "final.gad", data.train); }),
-      Catch::Contains("no training state"));
+      gad_test::contains("no training state"));
   const gad::data::dataset half{data.train.images.slice(0, 0, 32),
                                 data.train.labels.slice(0, 0, 32)};
   CHECK_THAT(message_of<gad::checkpoint_error>([&] { other.resume(dir / "run.gad", half); }),
-             Catch::Contains("iterations per epoch"));
+             gad_test::contains("iterations per epoch"));
   CHECK_FALSE(other.is_fitted());
 }
 
@@ -266,8 +266,8 @@ TEST_CASE("a run that diverges keeps its last good checkpoint, which resumes cle
     message = e.what();
   }
   // Stopped in the very next iteration, saying where, before epoch 1 could overwrite the file.
-  CHECK_THAT(message, Catch::Contains("diverged") && Catch::Contains("epoch 1") &&
-                          Catch::Contains("iteration 1"));
+  CHECK_THAT(message, gad_test::contains("diverged") && gad_test::contains("epoch 1") &&
+                          gad_test::contains("iteration 1"));
   const auto summary = gad::inspect_checkpoint(path);
   CHECK(summary.resumable);
   CHECK(summary.next_epoch == 1);

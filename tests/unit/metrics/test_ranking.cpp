@@ -8,7 +8,7 @@
 
 #include "support/message_of.hpp"
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cstddef>
 #include <limits>
@@ -40,7 +40,7 @@ void require_near(const std::vector<double>& actual, const std::vector<double>& 
 
 template <typename Call>
 void require_invalid(Call&& call, const std::string& fragment) {
-  CHECK_THAT(gad_test::message_of<gad::invalid_argument>(call), Catch::Contains(fragment));
+  CHECK_THAT(gad_test::message_of<gad::invalid_argument>(call), gad_test::contains(fragment));
 }
 
 // The hand-worked example used throughout. Ranked by decreasing score:

@@ -10,7 +10,7 @@
 #include <ATen/ATen.h>
 #include "support/message_of.hpp"
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +30,7 @@ Approx near(double expected) { return Approx(expected).epsilon(1e-12).margin(1e-
 
 template <typename Call>
 void require_invalid(Call&& call, const std::string& fragment) {
-  CHECK_THAT(gad_test::message_of<gad::invalid_argument>(call), Catch::Contains(fragment));
+  CHECK_THAT(gad_test::message_of<gad::invalid_argument>(call), gad_test::contains(fragment));
 }
 
 void check_report(const gm::binary_report& r, std::int64_t tp, std::int64_t fp, std::int64_t tn,

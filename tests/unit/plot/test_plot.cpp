@@ -5,7 +5,7 @@
 #include <gad/plot/image_grid.hpp>
 
 #include <torch/torch.h>
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -237,7 +237,7 @@ TEST_CASE("canvas writes a valid PNG atomically", "[plot][png]") {
       c.write_png(bad);
       FAIL("expected gad::invalid_argument");
     } catch (const gad::invalid_argument& e) {
-      CHECK_THAT(e.what(), Catch::Contains(bad));
+      CHECK_THAT(e.what(), gad_test::contains(bad));
     }
     CHECK_FALSE(fs::exists(bad + ".tmp"));
     CHECK_THROWS_AS(c.write_png(""), gad::invalid_argument);
@@ -302,7 +302,7 @@ TEST_CASE("roc_png writes a ROC figure", "[plot][roc]") {
     gad::plot::roc_png(dir.file("missing/roc.png"), fpr, tpr, 0.5);
     FAIL("expected gad::invalid_argument");
   } catch (const gad::invalid_argument& e) {
-    CHECK_THAT(e.what(), Catch::Contains(dir.file("missing/roc.png")));
+    CHECK_THAT(e.what(), gad_test::contains(dir.file("missing/roc.png")));
   }
 }
 
@@ -439,7 +439,7 @@ TEST_CASE("image_grid_png lays images out like make_grid", "[plot][grid]") {
       gad::plot::image_grid_png(dir.file("nope/grid.png"), ok, 2);
       FAIL("expected gad::invalid_argument");
     } catch (const gad::invalid_argument& e) {
-      CHECK_THAT(e.what(), Catch::Contains(dir.file("nope/grid.png")));
+      CHECK_THAT(e.what(), gad_test::contains(dir.file("nope/grid.png")));
     }
   }
 }

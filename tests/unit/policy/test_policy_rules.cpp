@@ -2,7 +2,7 @@
 // gad::policy_rules; these checks pin every rule for valid and invalid sets.
 #include <gad/policy/detector.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <type_traits>
 

@@ -1,6 +1,6 @@
 #include <gad/train/early_stopping.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 using gad::train::early_stopping;
 using gad::train::validation_info;

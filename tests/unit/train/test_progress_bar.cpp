@@ -1,6 +1,6 @@
 #include <gad/train/progress_bar.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <sstream>
 #include <string>

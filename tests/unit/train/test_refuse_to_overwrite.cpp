@@ -4,7 +4,7 @@
 
 #include "support/fixture.hpp"
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <fstream>
 
@@ -16,7 +16,7 @@ TEST_CASE("refuse_to_overwrite lets a fresh run start and a resume continue",
   std::ofstream(file) << "hours of training";
   CHECK_THROWS_AS(gad::train::refuse_to_overwrite(file), gad::invalid_argument);
   CHECK_THROWS_WITH(gad::train::refuse_to_overwrite(file),
-                    Catch::Contains("exists: continue it with --resume " + file.string()));
+                    gad_test::contains("exists: continue it with --resume " + file.string()));
   // Resuming that very file (under another spelling of its path) is allowed...
   CHECK_NOTHROW(gad::train::refuse_to_overwrite(file, dir.path() / "." / "checkpoint.gad"));
   // ...resuming another one is not.

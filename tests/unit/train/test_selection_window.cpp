@@ -7,7 +7,7 @@
 #include "support/fixture.hpp"
 
 #include <torch/torch.h>
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cmath>
 
