@@ -18,6 +18,9 @@ constexpr auto* get_if(Variant* v) noexcept {
   return std::get_if<T>(v);
 }
 #else
+}  // namespace gad::compat
+#include <c10/util/variant.h>
+namespace gad::compat {
 /// LibTorch 1.13 has its own variant, read with c10::get_if.
 template <class T, class Variant>
 constexpr auto* get_if(Variant* v) noexcept {
