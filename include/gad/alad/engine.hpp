@@ -337,12 +337,6 @@ class engine<family::bigan, P>
     return rules;
   }
 
-  struct step_context {
-    int epoch;
-    std::int64_t iteration_in_epoch;
-    std::int64_t iteration;
-  };
-
   struct optimizers {
     std::unique_ptr<torch::optim::Adam> e, g, dxz, dxx, dzz;
   };
@@ -431,21 +425,20 @@ class engine<family::bigan, P>
       // Two independent shuffles: the D step and the G/E step see different samples.
       const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
       const std::int64_t n = data.x_train.size(0);
-      st.order_d = torch::randperm(n, st.shuffle, long_cpu).to(device());
-      st.order_g = torch::randperm(n, st.shuffle, long_cpu).to(device());
+      st.order_d = host_to_device(torch::randperm(n, st.shuffle, long_cpu), device());
+      st.order_g = host_to_device(torch::randperm(n, st.shuffle, long_cpu), device());
     };
-    hooks.iteration = [&](int epoch, std::int64_t it, std::int64_t overall) {
-      const step_context where{epoch, it, overall};
+    hooks.iteration = [&](int, std::int64_t it, std::int64_t) {
       const std::int64_t batch = options_.batch_size;
       const auto rows = [&](const torch::Tensor& order) {
         return data.x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
       };
-      std::vector<double> values =
-          discriminator_step(st.opt, rows(st.order_d), draw_latents(st.latent), where);
-      const std::vector<double> ge =
-          generator_encoder_step(st.opt, rows(st.order_g), draw_latents(st.latent), where);
+      std::vector<torch::Tensor> values =
+          discriminator_step(st.opt, rows(st.order_d), draw_latents(st.latent));
+      const std::vector<torch::Tensor> ge =
+          generator_encoder_step(st.opt, rows(st.order_g), draw_latents(st.latent));
       values.insert(values.end(), ge.begin(), ge.end());
-      return values;
+      return torch::stack(values);
     };
     hooks.validate = [&](int epoch) { return validation_value(data.x_val, data.y_val, epoch); };
     hooks.snapshot = [&] { return snapshot_scoring_networks(); };
@@ -645,27 +638,14 @@ class engine<family::bigan, P>
 
   // z ~ N(0, I) drawn on the CPU and moved, so one seed gives the same latents on every device.
   torch::Tensor draw_latents(at::Generator& gen) const {
-    return torch::randn({options_.batch_size, options_.network.latent_dim}, gen).to(device());
-  }
-
-  void check_finite(const std::vector<double>& values, std::size_t offset,
-                    const step_context& at) const {
-    const auto names = loss_names();
-    for (std::size_t k = 0; k < values.size(); ++k) {
-      if (std::isfinite(values[k])) continue;
-      throw training_error(name() + " training diverged: loss " + names[offset + k] + " is " +
-                           std::to_string(values[k]) + " at epoch " + std::to_string(at.epoch) +
-                           ", iteration " + std::to_string(at.iteration_in_epoch) + " (iteration " +
-                           std::to_string(at.iteration) +
-                           " overall); the detector keeps the best validated checkpoint, if "
-                           "any, and is otherwise left unfitted");
-    }
+    return host_to_device(torch::randn({options_.batch_size, options_.network.latent_dim}, gen),
+                          device());
   }
 
   // Updates D_xz, D_xx and D_zz from one forward pass, each with its own optimizer; returns
-  // their losses and the sum.
-  std::vector<double> discriminator_step(optimizers& opt, const torch::Tensor& x,
-                                         const torch::Tensor& z, const step_context& at) {
+  // their losses and the sum, on the device (the fit loop reads and checks them).
+  std::vector<torch::Tensor> discriminator_step(optimizers& opt, const torch::Tensor& x,
+                                                const torch::Tensor& z) {
     // Logits of each discriminator on its real and its fake pair, as float32 for the losses.
     std::array<torch::Tensor, 2> xz, xx, zz;
     {
@@ -694,21 +674,20 @@ class engine<family::bigan, P>
     opt.dxz->zero_grad();
     const torch::Tensor loss_xz = losses::pair_discriminator_loss(xz[0], xz[1]);
     torch::Tensor total = loss_xz;
-    std::vector<double> values{loss_xz.item<double>()};
+    std::vector<torch::Tensor> values{loss_xz.detach()};
     if constexpr (has_dxx) {
       opt.dxx->zero_grad();
       const torch::Tensor loss_xx = losses::pair_discriminator_loss(xx[0], xx[1]);
       total = total + loss_xx;
-      values.push_back(loss_xx.item<double>());
+      values.push_back(loss_xx.detach());
     }
     if constexpr (has_dzz) {
       opt.dzz->zero_grad();
       const torch::Tensor loss_zz = losses::pair_discriminator_loss(zz[0], zz[1]);
       total = total + loss_zz;
-      values.push_back(loss_zz.item<double>());
+      values.push_back(loss_zz.detach());
     }
-    values.push_back(total.item<double>());
-    check_finite(values, 0, at);
+    values.push_back(total.detach());
     // The three losses share no parameters, so one backward gives each network its own gradient.
     total.backward();
     opt.dxz->step();
@@ -724,8 +703,8 @@ class engine<family::bigan, P>
   // Updates G and E from one forward pass against the just-updated discriminators. Both losses
   // contain the cycle terms, which depend on both networks, so each network takes the gradient
   // of its own loss only.
-  std::vector<double> generator_encoder_step(optimizers& opt, const torch::Tensor& x,
-                                             const torch::Tensor& z, const step_context& at) {
+  std::vector<torch::Tensor> generator_encoder_step(optimizers& opt, const torch::Tensor& x,
+                                                    const torch::Tensor& z) {
     alad_detail::frozen_parameters freeze_xz(*Dxz_);
     alad_detail::frozen_batch_stats keep_xz(*Dxz_);
     std::unique_ptr<alad_detail::frozen_parameters> freeze_xx, freeze_zz;
@@ -761,8 +740,7 @@ class engine<family::bigan, P>
     if constexpr (has_dzz) cycle = cycle + losses::cycle_loss(zz[0], zz[1]);
     const torch::Tensor loss_g = losses::bigan_generator_loss(l_gen, cycle);
     const torch::Tensor loss_e = losses::bigan_encoder_loss(l_enc, cycle);
-    const std::vector<double> values{loss_g.item<double>(), loss_e.item<double>()};
-    check_finite(values, loss_names().size() - 2, at);
+    const std::vector<torch::Tensor> values{loss_g.detach(), loss_e.detach()};
 
     const auto apply = [](const torch::Tensor& loss, torch::nn::Module& net, bool retain) {
       auto params = net.parameters();

@@ -215,14 +215,8 @@ class engine<family::algan, P>
     torch::Tensor generator;  // z_gen, for the G step
   };
 
-  struct step_context {
-    int epoch;
-    std::int64_t iteration_in_epoch;
-    std::int64_t iteration;
-  };
-
   struct step_losses {
-    std::vector<double> values;  // loss_names() order, without the trailing "g"
+    std::vector<torch::Tensor> values;  // loss_names() order, without the trailing "g"
   };
 
   // Validated tensors of one fit() or resume() call.
@@ -293,12 +287,12 @@ class engine<family::algan, P>
     fit_state& st = *state_;
     train::loop_hooks hooks;
     hooks.begin_epoch = [&](int) {
-      st.order = torch::randperm(data.x_train.size(0), st.shuffle,
-                                 torch::TensorOptions().dtype(torch::kLong))
-                     .to(device());
+      st.order = host_to_device(torch::randperm(data.x_train.size(0), st.shuffle,
+                                                torch::TensorOptions().dtype(torch::kLong)),
+                                device());
     };
-    hooks.iteration = [&](int epoch, std::int64_t it, std::int64_t overall) {
-      return train_iteration(st, data.x_train, epoch, it, overall);
+    hooks.iteration = [&](int epoch, std::int64_t it, std::int64_t) {
+      return train_iteration(st, data.x_train, epoch, it);
     };
     hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
     hooks.snapshot = [&] {
@@ -324,8 +318,8 @@ class engine<family::algan, P>
     return report;
   }
 
-  std::vector<double> train_iteration(fit_state& st, const torch::Tensor& x_train, int epoch,
-                                      std::int64_t it, std::int64_t overall) {
+  torch::Tensor train_iteration(fit_state& st, const torch::Tensor& x_train, int epoch,
+                                std::int64_t it) {
     const std::int64_t batch = options_.batch_size;
     const torch::Tensor x =
         x_train.index_select(0, st.order.slice(0, it * batch, (it + 1) * batch));
@@ -334,7 +328,6 @@ class engine<family::algan, P>
         epoch % 2 == 0) {
       st.z = draw_latents(st.latent);
     }
-    const step_context where{epoch, it, overall};
     const bool use_buffers = pseudo_anomalies && epoch >= 1;
     step_losses losses;
     torch::Tensor fake_normal;
@@ -343,15 +336,15 @@ class engine<family::algan, P>
       const bool make_fakes = s == 0 || !options_.reuse_d_step_fakes;
       losses =
           discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal, st.buffer_anomalous,
-                             make_fakes, fake_normal, fake_anomalous, where);
+                             make_fakes, fake_normal, fake_anomalous);
     }
-    losses.values.push_back(generator_step(*st.opt_g, st.z.generator, where));
+    losses.values.push_back(generator_step(*st.opt_g, st.z.generator));
     // Buffers receive the last D step's fakes, made before this iteration's G update.
     if (pseudo_anomalies) {
       st.buffer_normal.insert(fake_normal);
       st.buffer_anomalous.insert(fake_anomalous);
     }
-    return losses.values;
+    return torch::stack(losses.values);
   }
 
   void begin_fresh_fit(const fit_data& data) {
@@ -492,7 +485,7 @@ class engine<family::algan, P>
     const auto draw = [&](double scale) {
       torch::Tensor z = torch::randn({options_.batch_size, options_.z_dim}, gen);
       if (scale != 1.0) z = z * scale;
-      return z.to(device());
+      return host_to_device(z, device());
     };
     latents z;
     z.normal = draw(1.0);
@@ -501,23 +494,12 @@ class engine<family::algan, P>
     return z;
   }
 
-  void check_finite(double value, const char* what, const step_context& at) const {
-    if (std::isfinite(value)) return;
-    throw training_error("ALGAN training diverged: the " + std::string(what) + " is " +
-                         std::to_string(value) + " at epoch " + std::to_string(at.epoch) +
-                         ", iteration " + std::to_string(at.iteration_in_epoch) + " (iteration " +
-                         std::to_string(at.iteration) +
-                         " overall); the detector keeps the best checkpoint selected so far, "
-                         "if any");
-  }
-
   // One discriminator update. With make_fakes it makes fresh fakes and leaves them in
   // fake_normal/fake_anomalous; without, it trains on the ones already there.
   step_losses discriminator_step(torch::optim::Adam& opt_d, const torch::Tensor& x,
                                  const latents& z, bool use_buffers, replay_buffer& buffer_normal,
                                  replay_buffer& buffer_anomalous, bool make_fakes,
-                                 torch::Tensor& fake_normal, torch::Tensor& fake_anomalous,
-                                 const step_context& at) {
+                                 torch::Tensor& fake_normal, torch::Tensor& fake_anomalous) {
     opt_d.zero_grad();
     std::vector<torch::Tensor> logits;
     {
@@ -559,8 +541,9 @@ class engine<family::algan, P>
                                                         logits[4])
                       : losses::algan_terms_from_logits(logits[0], logits[1], logits[2]);
       total = losses::algan_discriminator_loss(terms, options_.alpha, options_.xi);
-      const auto value = [](const torch::Tensor& t) {
-        return t.defined() ? t.item<double>() : 0.0;
+      // The buffer terms are absent before the buffers fill (epoch 0): logged as 0.
+      const auto value = [&](const torch::Tensor& t) {
+        return t.defined() ? t.detach() : torch::zeros_like(total);
       };
       out.values = {
           value(terms.real),          value(terms.fake_normal),      value(terms.fake_anomalous),
@@ -569,9 +552,9 @@ class engine<family::algan, P>
       const torch::Tensor real = losses::bce_with_logits(logits[0], 1.0);
       const torch::Tensor fake = losses::bce_with_logits(logits[1], 0.0);
       total = real + fake;
-      out.values = {real.item<double>(), fake.item<double>(), total.item<double>()};
+      out.values = {real.detach(), fake.detach(), total.detach()};
     }
-    check_finite(out.values.back(), "discriminator loss", at);
+    // The losses stay on the device; the fit loop reads and checks them (loss_read_interval).
     total.backward();
     opt_d.step();
     return out;
@@ -580,8 +563,7 @@ class engine<family::algan, P>
   // One generator update with the non-saturating loss on normal latents only. D stays in
   // train mode (so its spectral-norm vectors advance, as in the reference) but its parameters
   // are frozen: the reference's D gradients from this step are discarded anyway.
-  double generator_step(torch::optim::Adam& opt_g, const torch::Tensor& z_gen,
-                        const step_context& at) {
+  torch::Tensor generator_step(torch::optim::Adam& opt_g, const torch::Tensor& z_gen) {
     opt_g.zero_grad();
     algan_detail::frozen_parameters frozen(*D_);
     torch::Tensor logits;
@@ -590,11 +572,9 @@ class engine<family::algan, P>
       logits = D_->forward(G_->forward(z_gen));
     }
     const torch::Tensor loss = losses::generator_loss(logits);
-    const double value = loss.item<double>();
-    check_finite(value, "generator loss", at);
     loss.backward();
     opt_g.step();
-    return value;
+    return loss.detach();
   }
 
   double validation_auroc(const torch::Tensor& x_val, const std::vector<int>& y_val, int epoch) {

@@ -6,6 +6,7 @@
 // Insertion shuffles the incoming batch, appends it and keeps a uniformly random subset of at
 // most `capacity` rows; sampling draws rows without replacement. All randomness comes from the
 // buffer's own CPU generator, so a seed fixes the buffer's content on every device.
+#include <gad/core/device.hpp>
 #include <gad/core/error.hpp>
 
 #include <ATen/core/Generator.h>
@@ -83,7 +84,8 @@ class replay_buffer {
  private:
   // A random permutation from the CPU generator, placed where `like` lives.
   torch::Tensor permutation(std::int64_t n, const torch::Tensor& like) {
-    return torch::randperm(n, gen_, torch::TensorOptions().dtype(torch::kLong)).to(like.device());
+    return host_to_device(torch::randperm(n, gen_, torch::TensorOptions().dtype(torch::kLong)),
+                          like.device());
   }
 
   std::int64_t capacity_;

@@ -5,6 +5,7 @@
 
 #include <c10/core/Device.h>
 #include <torch/cuda.h>
+#include <torch/types.h>
 
 #include <string>
 
@@ -38,6 +39,14 @@ inline c10::Device select_device(const std::string& spec = "auto") {
     throw invalid_argument("device '" + spec + "' is not supported: expected cpu or cuda");
   }
   return device;
+}
+
+/// Copies a tensor made on the host (latents and shuffles drawn from a CPU generator) to the
+/// training device without waiting for the kernels already queued there: a plain copy to a
+/// GPU synchronizes its stream, once per draw. The source may be freed right away (CUDA stages
+/// pageable memory before the call returns). A no-op on the CPU.
+inline torch::Tensor host_to_device(const torch::Tensor& t, const c10::Device& device) {
+  return t.to(device, /*non_blocking=*/true);
 }
 
 }  // namespace gad

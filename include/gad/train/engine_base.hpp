@@ -154,6 +154,8 @@ class engine_base {
     // first that may be kept (the rule of the ALGAN reference code).
     hooks.eligible = [this](int epoch) { return epoch + 1 >= options_.select_from_epoch; };
     hooks.save = [this](const std::filesystem::path& path) { save(path); };
+    hooks.read_losses_every = loss_read_interval(device());
+    hooks.family = Engine::name();
     try {
       run_fit_loop(hooks, loop, callbacks...);
     } catch (...) {

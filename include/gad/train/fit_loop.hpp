@@ -4,17 +4,22 @@
 // Engines supply what differs (one iteration, the validation score, what a checkpoint holds)
 // as a loop_hooks; the bookkeeping is written once here, so a resumed fit and a fresh one go
 // through exactly the same code.
+#include <gad/core/error.hpp>
 #include <gad/io/archive.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <torch/types.h>
 
+#include <c10/core/Device.h>
+
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,9 +44,14 @@ struct loop_hooks {
   bool validation = false;  ///< a validation set was given
   /// Called before an epoch's iterations (to draw its shuffles).
   std::function<void(int epoch)> begin_epoch;
-  /// One training iteration; returns its losses in report.loss_names order.
-  std::function<std::vector<double>(int epoch, std::int64_t in_epoch, std::int64_t overall)>
-      iteration;
+  /// One training iteration; returns its losses in report.loss_names order as a 1-D tensor
+  /// that may stay on the training device: the loop reads it to the host and checks it.
+  std::function<torch::Tensor(int epoch, std::int64_t in_epoch, std::int64_t overall)> iteration;
+  /// How many iterations' losses may wait on the device before the loop reads them in one
+  /// transfer (see loss_read_interval); they are always read before an epoch ends.
+  std::int64_t read_losses_every = 1;
+  /// Names the detector in the message of a non-finite loss ("ALGAN", "ALAD", ...).
+  std::string family = "gad";
   /// The value of state.report.criterion for the current weights on the validation set.
   std::function<double(int epoch)> validate;
   /// Whether a validation after `epoch` may become the best checkpoint.
@@ -51,6 +61,32 @@ struct loop_hooks {
   /// Writes a resumable checkpoint of the whole training state.
   std::function<void(const std::filesystem::path&)> save;
 };
+
+/// How many iterations the loop lets pass between two reads of the losses on `device`. On the
+/// CPU a read costs nothing, so every iteration is read and a non-finite loss stops training
+/// in the iteration that produced it. On a GPU each read waits for the queued kernels, so the
+/// losses stay there for up to 32 iterations: a non-finite loss is still reported with the
+/// exact iteration that produced it, but up to 31 further iterations may run before the
+/// report. Checkpoints are written only at epoch ends, after the epoch's losses were read, so
+/// none ever holds weights from after a non-finite loss.
+inline std::int64_t loss_read_interval(const c10::Device& device) {
+  return device.is_cpu() ? 1 : 32;
+}
+
+/// Throws training_error when one of `values` (one iteration's losses) is NaN or infinite.
+inline void check_losses_finite(const std::string& family, const std::vector<std::string>& names,
+                                const std::vector<double>& values, int epoch,
+                                std::int64_t in_epoch, std::int64_t overall) {
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    if (std::isfinite(values[k])) continue;
+    throw training_error(family + " training diverged: loss " + names[k] + " is " +
+                         std::to_string(values[k]) + " at epoch " + std::to_string(epoch) +
+                         ", iteration " + std::to_string(in_epoch) + " (iteration " +
+                         std::to_string(overall) +
+                         " overall); the detector keeps the best checkpoint selected so far, "
+                         "if any, and is otherwise left unfitted");
+  }
+}
 
 /// Runs epochs state.next_epoch .. hooks.epochs - 1 (or until a callback asks to stop) and
 /// keeps `state` current after every complete epoch.
@@ -69,22 +105,54 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
   for (int epoch = state.next_epoch; epoch < hooks.epochs && !stop; ++epoch) {
     const auto epoch_start = clock::now();
     hooks.begin_epoch(epoch);
-    std::vector<double> sums(report.loss_names.size(), 0.0);
+    const std::size_t width = report.loss_names.size();
+    std::vector<double> sums(width, 0.0);
+    // Losses of the iterations since the last read, still on the device; the first of them is
+    // iteration `pending_from` of the epoch and `pending_overall` of the fit.
+    std::vector<torch::Tensor> pending;
+    std::int64_t pending_from = 0;
+    std::int64_t pending_overall = 0;
+    const auto read_pending = [&] {
+      if (pending.empty()) return;
+      const torch::Tensor rows = torch::stack(pending).to(torch::kCPU, torch::kDouble).contiguous();
+      const double* p = rows.data_ptr<double>();
+      const auto count = static_cast<std::int64_t>(pending.size());
+      for (std::int64_t r = 0; r < count; ++r) {
+        const std::vector<double> values(p + r * static_cast<std::int64_t>(width),
+                                         p + (r + 1) * static_cast<std::int64_t>(width));
+        const std::int64_t in_epoch = pending_from + r;
+        const std::int64_t overall = pending_overall + r;
+        check_losses_finite(hooks.family, report.loss_names, values, epoch, in_epoch, overall);
+        for (std::size_t k = 0; k < width; ++k) sums[k] += values[k];
+        if constexpr (sizeof...(Callbacks) > 0) {
+          iteration_info info;
+          info.epoch = epoch;
+          info.epochs = hooks.epochs;
+          info.iteration = overall;
+          info.iteration_in_epoch = in_epoch;
+          info.iterations_per_epoch = per_epoch;
+          info.losses = named(report.loss_names, values);
+          stop = notify_iteration_end(info, callbacks...) || stop;
+        }
+      }
+      pending.clear();
+    };
     std::int64_t it = 0;
     for (; it < per_epoch && !stop; ++it, ++state.iteration) {
-      const std::vector<double> values = hooks.iteration(epoch, it, state.iteration);
-      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += values[k];
-      if constexpr (sizeof...(Callbacks) > 0) {
-        iteration_info info;
-        info.epoch = epoch;
-        info.epochs = hooks.epochs;
-        info.iteration = state.iteration;
-        info.iteration_in_epoch = it;
-        info.iterations_per_epoch = per_epoch;
-        info.losses = named(report.loss_names, values);
-        stop = notify_iteration_end(info, callbacks...) || stop;
+      torch::Tensor losses = hooks.iteration(epoch, it, state.iteration).detach().reshape({-1});
+      if (static_cast<std::size_t>(losses.numel()) != width) {
+        throw std::logic_error("gad: a training iteration returned " +
+                               std::to_string(losses.numel()) + " losses for " +
+                               std::to_string(width) + " names");
       }
+      if (pending.empty()) {
+        pending_from = it;
+        pending_overall = state.iteration;
+      }
+      pending.push_back(std::move(losses));
+      if (static_cast<std::int64_t>(pending.size()) >= hooks.read_losses_every) read_pending();
     }
+    read_pending();
     const bool complete = it == per_epoch;
     for (auto& s : sums) s /= static_cast<double>(it > 0 ? it : 1);
     report.epoch_losses.push_back(sums);
