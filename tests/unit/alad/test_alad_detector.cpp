@@ -10,6 +10,7 @@
 #include <gad/egbad.hpp>
 #include <gad/metrics/roc.hpp>
 
+#include "support/device.hpp"
 #include "support/catch.hpp"
 
 #include <algorithm>
@@ -57,7 +58,7 @@ gad::bigan_options narrow_options(int epochs, std::int64_t batch, std::uint64_t 
   o.ema_decay = 0.9;
   o.runtime.seed = seed;
   o.runtime.threads = 1;  // the machine is shared: two threads under load are far slower
-  o.runtime.device = "cpu";
+  o.runtime.device = gad_test::device_name();
   return o;
 }
 
@@ -403,7 +404,7 @@ TEST_CASE("EGBAD trains its BiGAN and scores (1 - w) l1 + w L_D", "[alad][egbad]
   o.epochs = 1;
   o.batch_size = 8;
   o.runtime.threads = 1;
-  o.runtime.device = "cpu";
+  o.runtime.device = gad_test::device_name();
   gad::egbad<> det(o);
   CHECK(det.options().network.latent_dim == 200);
   const auto report = det.fit(head(f.train, 16));
@@ -436,7 +437,7 @@ TEST_CASE("the KDD preset trains on feature vectors", "[alad][tabular]") {
   o.epochs = 2;
   o.batch_size = 16;
   o.runtime.threads = 1;
-  o.runtime.device = "cpu";
+  o.runtime.device = gad_test::device_name();
   gad::alad<> det(o);
   gad::data::dataset train;
   at::Generator gen = gad::make_generator(5, "kdd-data");

@@ -4,6 +4,7 @@
 #include <gad/data/splits.hpp>
 #include <gad/metrics/roc.hpp>
 
+#include "support/device.hpp"
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"
 
@@ -32,7 +33,7 @@ gad::algan_options tiny(std::uint64_t seed = 5, int epochs = 4) {
   o.epochs = epochs;
   o.validate_every = 2;
   o.select_from_epoch = 2;
-  o.runtime = gad::runtime_options{seed, 2, "cpu"};
+  o.runtime = gad::runtime_options{seed, 2, gad_test::device_name()};
   return o;
 }
 

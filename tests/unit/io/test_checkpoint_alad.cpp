@@ -6,6 +6,7 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
+#include "support/device.hpp"
 #include "support/callbacks.hpp"
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"
@@ -31,7 +32,7 @@ gad::bigan_options tabular(int epochs, std::int64_t features = kFeatures) {
   o.batch_size = 20;
   o.learning_rate = 1e-3;
   o.ema_decay = 0.9;
-  o.runtime = gad::runtime_options{11, 1, "cpu"};
+  o.runtime = gad::runtime_options{11, 1, gad_test::device_name()};
   return o;
 }
 

@@ -4,6 +4,7 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
+#include "support/device.hpp"
 #include "support/callbacks.hpp"
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"
@@ -35,7 +36,7 @@ gad::algan_options tiny(int epochs = 4) {
   o.epochs = epochs;
   o.validate_every = 1;
   o.select_from_epoch = 1;
-  o.runtime = gad::runtime_options{7, 2, "cpu"};
+  o.runtime = gad::runtime_options{7, 2, gad_test::device_name()};
   return o;
 }
 

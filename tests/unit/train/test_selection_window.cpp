@@ -4,6 +4,7 @@
 #include <gad/alad.hpp>
 #include <gad/algan.hpp>
 
+#include "support/device.hpp"
 #include "support/fixture.hpp"
 
 #include <torch/torch.h>
@@ -22,7 +23,7 @@ gad::algan_options algan_tiny(int select_from_epoch) {
   o.epochs = 3;
   o.validate_every = 1;
   o.select_from_epoch = select_from_epoch;
-  o.runtime = gad::runtime_options{7, 1, "cpu"};
+  o.runtime = gad::runtime_options{7, 1, gad_test::device_name()};
   return o;
 }
 
@@ -32,7 +33,7 @@ gad::bigan_options alad_tiny(int select_from_epoch) {
   o.batch_size = 20;
   o.validate_every = 1;
   o.select_from_epoch = select_from_epoch;
-  o.runtime = gad::runtime_options{11, 1, "cpu"};
+  o.runtime = gad::runtime_options{11, 1, gad_test::device_name()};
   return o;
 }
 
