@@ -19,6 +19,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libstb-dev   # examples, CLI, PNG figures
   dataset-fashion-mnist
   python3
+  python3-torch         # PyTorch 1.13.1 for the step-for-step checks (tests/parity) and mirrors
   clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 )
 

@@ -1,5 +1,10 @@
 #!/usr/bin/python3
-"""Our PyTorch mirror of the ALAD-MNIST training iteration (the ALAD fork's loop), for timing.
+"""Our PyTorch mirror of the ALAD-MNIST training iteration (the ALAD fork's loop).
+
+faithful_step() is the iteration as the specification describes it, batch-norm bookkeeping
+included; tests/parity/alad_parity.py compares it with gad step for step, and main() times it.
+(Until 2026-12-03 main() timed a looser loop whose discriminator step also back-propagated
+into E and G; the ALAD timings of docs/performance.md from before that date used it.)
 
 Per iteration, as the reference does: a discriminator step (D_xz, D_xx and D_zz from one
 forward pass, one backward, three Adam steps, three weight averages) on one batch, then a
@@ -15,6 +20,7 @@ D_xx in eval mode without gradients and computes the fm score, in batches of 256
 It prints one JSON object: milliseconds per training iteration and per 512 scored images.
 """
 import argparse
+import contextlib
 import copy
 import json
 import math
@@ -45,55 +51,62 @@ def lrelu():
 
 
 class Encoder(nn.Module):
-    def __init__(self):
+    """`div` divides every hidden width (1 = the reference's); the latent stays LATENT."""
+
+    def __init__(self, div=1):
         super().__init__()
+        c1, c2, c3 = 128 // div, 256 // div, 512 // div
         self.net = nn.Sequential(
-            SameConv(1, 128, 4, 2), nn.BatchNorm2d(128, 1e-3, 0.01), lrelu(),
-            SameConv(128, 256, 4, 2), nn.BatchNorm2d(256, 1e-3, 0.01), lrelu(),
-            SameConv(256, 512, 4, 2), nn.BatchNorm2d(512, 1e-3, 0.01), lrelu(),
-            nn.Conv2d(512, LATENT, 4, 1))
+            SameConv(1, c1, 4, 2), nn.BatchNorm2d(c1, 1e-3, 0.01), lrelu(),
+            SameConv(c1, c2, 4, 2), nn.BatchNorm2d(c2, 1e-3, 0.01), lrelu(),
+            SameConv(c2, c3, 4, 2), nn.BatchNorm2d(c3, 1e-3, 0.01), lrelu(),
+            nn.Conv2d(c3, LATENT, 4, 1))
 
     def forward(self, x):
         return self.net(x).flatten(1)
 
 
 class Generator(nn.Module):
-    def __init__(self):
+    def __init__(self, div=1):
         super().__init__()
+        d, self.channels = 1024 // div, 128 // div
+        c = self.channels
         self.dense = nn.Sequential(
-            nn.Linear(LATENT, 1024), nn.BatchNorm1d(1024, 1e-3, 0.01), nn.ReLU(),
-            nn.Linear(1024, 7 * 7 * 128), nn.BatchNorm1d(7 * 7 * 128, 1e-3, 0.01), nn.ReLU())
+            nn.Linear(LATENT, d), nn.BatchNorm1d(d, 1e-3, 0.01), nn.ReLU(),
+            nn.Linear(d, 7 * 7 * c), nn.BatchNorm1d(7 * 7 * c, 1e-3, 0.01), nn.ReLU())
         self.deconv = nn.Sequential(
-            nn.ConvTranspose2d(128, 128, 4, 2, 1), nn.BatchNorm2d(128, 1e-3, 0.01), nn.ReLU(),
-            nn.ConvTranspose2d(128, 1, 4, 2, 1), nn.Tanh())
+            nn.ConvTranspose2d(c, c, 4, 2, 1), nn.BatchNorm2d(c, 1e-3, 0.01), nn.ReLU(),
+            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Tanh())
 
     def forward(self, z):
-        return self.deconv(self.dense(z).view(-1, 128, 7, 7))
+        return self.deconv(self.dense(z).view(-1, self.channels, 7, 7))
 
 
 class Dxz(nn.Module):
-    def __init__(self):
+    def __init__(self, div=1, drop=DROP):
         super().__init__()
+        c1, c2, c3, w, j = 128 // div, 256 // div, 512 // div, 512 // div, 1024 // div
         self.x = nn.Sequential(
-            SameConv(1, 128, 4, 2), lrelu(),
-            SameConv(128, 256, 4, 2), nn.BatchNorm2d(256, 1e-3, 0.01), lrelu(),
-            SameConv(256, 512, 4, 2), nn.BatchNorm2d(512, 1e-3, 0.01), lrelu())
-        self.z = nn.Sequential(nn.Linear(LATENT, 512), lrelu(), nn.Dropout(DROP),
-                               nn.Linear(512, 512), lrelu(), nn.Dropout(DROP))
-        self.joint = nn.Sequential(nn.Linear(8192 + 512, 1024), lrelu(), nn.Dropout(DROP))
-        self.logit = nn.Linear(1024, 1)
+            SameConv(1, c1, 4, 2), lrelu(),
+            SameConv(c1, c2, 4, 2), nn.BatchNorm2d(c2, 1e-3, 0.01), lrelu(),
+            SameConv(c2, c3, 4, 2), nn.BatchNorm2d(c3, 1e-3, 0.01), lrelu())
+        self.z = nn.Sequential(nn.Linear(LATENT, w), lrelu(), nn.Dropout(drop),
+                               nn.Linear(w, w), lrelu(), nn.Dropout(drop))
+        self.joint = nn.Sequential(nn.Linear(16 * c3 + w, j), lrelu(), nn.Dropout(drop))
+        self.logit = nn.Linear(j, 1)
 
     def forward(self, x, z):
         return self.logit(self.joint(torch.cat([self.x(x).flatten(1), self.z(z)], 1)))
 
 
 class Dxx(nn.Module):
-    def __init__(self):
+    def __init__(self, div=1, drop=DROP):
         super().__init__()
+        c1, c2 = 64 // div, 128 // div
         self.features = nn.Sequential(
-            SameConv(1, 64, 5, 2), lrelu(), nn.Dropout(DROP),
-            SameConv(64, 128, 5, 2), lrelu(), nn.Dropout(DROP))
-        self.logit = nn.Linear(12544, 1)
+            SameConv(1, c1, 5, 2), lrelu(), nn.Dropout(drop),
+            SameConv(c1, c2, 5, 2), lrelu(), nn.Dropout(drop))
+        self.logit = nn.Linear(14 * 7 * c2, 1)
 
     def forward(self, x, x2):
         f = self.features(torch.cat([x, x2], 2)).flatten(1)  # stacked along the height
@@ -101,13 +114,89 @@ class Dxx(nn.Module):
 
 
 class Dzz(nn.Module):
-    def __init__(self):
+    def __init__(self, div=1, drop=DROP):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(2 * LATENT, 64), lrelu(), nn.Dropout(DROP),
-                                 nn.Linear(64, 32), lrelu(), nn.Dropout(DROP), nn.Linear(32, 1))
+        a, b = 64 // div, 32 // div
+        self.net = nn.Sequential(nn.Linear(2 * LATENT, a), lrelu(), nn.Dropout(drop),
+                                 nn.Linear(a, b), lrelu(), nn.Dropout(drop), nn.Linear(b, 1))
 
     def forward(self, z, z2):
         return self.net(torch.cat([z, z2], 1))
+
+
+@contextlib.contextmanager
+def frozen_stats(*modules):
+    """Batch norm keeps normalizing with batch statistics but leaves its running ones alone
+    (momentum 0): in the reference a network's statistics move only in its own step."""
+    bns = [m for net in modules for m in net.modules()
+           if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, momentum in zip(bns, saved):
+            m.momentum = momentum
+
+
+def ema_update(avg, net, decay):
+    """TF's ExponentialMovingAverage step on parameters; buffers are copied as they are."""
+    with torch.no_grad():
+        for a, p in zip(avg.parameters(), net.parameters()):
+            a.lerp_(p, 1 - decay)
+        for a, b in zip(avg.buffers(), net.buffers()):
+            a.copy_(b)
+
+
+def faithful_step(nets, opts, emas, x_d, z_d, x_g, z_g, decay=DECAY):
+    """One ALAD iteration (with D_zz) as the specification describes it and gad runs it: the
+    discriminator step sees E's and G's outputs as constants, computed with batch statistics
+    that do not move their running ones; the generator/encoder step then leaves the
+    discriminators' statistics alone, and each of G and E takes the gradient of its own loss.
+    `nets`, `opts` and `emas` are dicts keyed E, G, D_xz, D_xx, D_zz (no D_zz average).
+    Returns the losses d_xz, d_xx, d_zz, d, g, e."""
+    E, G, D_xz, D_xx, D_zz = (nets[k] for k in ("E", "G", "D_xz", "D_xx", "D_zz"))
+    bce = F.binary_cross_entropy_with_logits
+
+    def pair(real, fake, real_target, fake_target):
+        return (bce(real, torch.full_like(real, real_target))
+                + bce(fake, torch.full_like(fake, fake_target)))
+
+    with torch.no_grad(), frozen_stats(E, G):
+        ex, gz = E(x_d), G(z_d)
+        rec_x, rec_z = G(ex), E(gz)
+    l_xz = pair(D_xz(x_d, ex).view(-1), D_xz(gz, z_d).view(-1), 1.0, 0.0)
+    l_xx = pair(D_xx(x_d, x_d)[0].view(-1), D_xx(x_d, rec_x)[0].view(-1), 1.0, 0.0)
+    l_zz = pair(D_zz(z_d, z_d).view(-1), D_zz(z_d, rec_z).view(-1), 1.0, 0.0)
+    for k in ("D_xz", "D_xx", "D_zz"):
+        opts[k].zero_grad()
+    d_loss = l_xz + l_xx + l_zz
+    d_loss.backward()
+    for k in ("D_xz", "D_xx", "D_zz"):
+        opts[k].step()
+        if k in emas:
+            ema_update(emas[k], nets[k], decay)
+
+    with frozen_stats(D_xz, D_xx, D_zz):
+        ex, gz = E(x_g), G(z_g)
+        l_enc, l_gen = D_xz(x_g, ex).view(-1), D_xz(gz, z_g).view(-1)
+        rec_x = G(ex)
+        xx = D_xx(x_g, x_g)[0].view(-1), D_xx(x_g, rec_x)[0].view(-1)
+        rec_z = E(gz)
+        zz = D_zz(z_g, z_g).view(-1), D_zz(z_g, rec_z).view(-1)
+    cycle = pair(*xx, 0.0, 1.0) + pair(*zz, 0.0, 1.0)
+    g_loss = bce(l_gen, torch.ones_like(l_gen)) + cycle
+    e_loss = bce(l_enc, torch.zeros_like(l_enc)) + cycle
+    g_grads = torch.autograd.grad(g_loss, list(G.parameters()), retain_graph=True)
+    e_grads = torch.autograd.grad(e_loss, list(E.parameters()))
+    for net, grads in ((G, g_grads), (E, e_grads)):
+        for p, g in zip(net.parameters(), grads):
+            p.grad = g
+    for k in ("G", "E"):
+        opts[k].step()
+        ema_update(emas[k], nets[k], decay)
+    return [l_xz, l_xx, l_zz, d_loss, g_loss, e_loss]
 
 
 def init_normal(module):
@@ -131,54 +220,15 @@ def main():
     for net in nets.values():
         init_normal(net)
     opts = {k: torch.optim.Adam(n.parameters(), 2e-4, (0.5, 0.999)) for k, n in nets.items()}
-    emas = {k: copy.deepcopy(n) for k, n in nets.items()}
-    bce = F.binary_cross_entropy_with_logits
-
-    def ema_update(name):
-        with torch.no_grad():
-            for avg, p in zip(emas[name].parameters(), nets[name].parameters()):
-                avg.mul_(DECAY).add_(p, alpha=1 - DECAY)
-
-    def forward(x, z):
-        ex, gz = E(x), G(z)
-        l_enc, l_gen = D_xz(x, ex), D_xz(gz, z)
-        rec_x, rec_z = G(ex), E(gz)
-        xx_real, _ = D_xx(x, x)
-        xx_fake, _ = D_xx(x, rec_x)
-        zz_real, zz_fake = D_zz(z, z), D_zz(z, rec_z)
-        return l_enc, l_gen, xx_real, xx_fake, zz_real, zz_fake
+    # D_zz is trained but never scores, so it has no average (as in the reference).
+    emas = {k: copy.deepcopy(nets[k]) for k in ("E", "G", "D_xz", "D_xx")}
 
     def iteration():
-        x = torch.rand(BATCH, 1, 28, 28) * 2 - 1
-        z = torch.randn(BATCH, LATENT)
-        for o in opts.values():
-            o.zero_grad()
-        l_enc, l_gen, xx_real, xx_fake, zz_real, zz_fake = forward(x, z)
-        one, zero = torch.ones_like(l_enc), torch.zeros_like(l_enc)
-        d_loss = (bce(l_enc, one) + bce(l_gen, zero) + bce(xx_real, one) + bce(xx_fake, zero)
-                  + bce(zz_real, one) + bce(zz_fake, zero))
-        d_loss.backward()
-        for name in ("D_xz", "D_xx", "D_zz"):
-            opts[name].step()
-            ema_update(name)
-
-        x = torch.rand(BATCH, 1, 28, 28) * 2 - 1
-        z = torch.randn(BATCH, LATENT)
-        for o in opts.values():
-            o.zero_grad()
-        l_enc, l_gen, xx_real, xx_fake, zz_real, zz_fake = forward(x, z)
-        cycle = (bce(xx_real, zero) + bce(xx_fake, one)) + (bce(zz_real, zero) + bce(zz_fake, one))
-        g_loss = bce(l_gen, one) + cycle
-        e_loss = bce(l_enc, zero) + cycle
-        g_grads = torch.autograd.grad(g_loss, list(G.parameters()), retain_graph=True)
-        e_grads = torch.autograd.grad(e_loss, list(E.parameters()))
-        for params, grads in ((G.parameters(), g_grads), (E.parameters(), e_grads)):
-            for p, g in zip(params, grads):
-                p.grad = g
-        for name in ("G", "E"):
-            opts[name].step()
-            ema_update(name)
-        d_loss.item(), g_loss.item(), e_loss.item()  # the reference logs them
+        # Independent batches for the D step and the G/E step, as the reference draws them.
+        x_d, x_g = (torch.rand(BATCH, 1, 28, 28) * 2 - 1 for _ in range(2))
+        z_d, z_g = (torch.randn(BATCH, LATENT) for _ in range(2))
+        losses = faithful_step(nets, opts, emas, x_d, z_d, x_g, z_g)
+        [v.item() for v in losses]  # the reference logs them
 
     train_ms = median_ms(iteration, args.warmup, args.iterations)
 

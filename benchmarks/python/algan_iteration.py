@@ -1,5 +1,8 @@
 #!/usr/bin/python3
-"""Our PyTorch mirror of the reference ALGAN-MNIST training iteration, for timing only.
+"""Our PyTorch mirror of the reference ALGAN-MNIST training iteration, for timing.
+
+Its networks, replay buffer and discriminator loss also serve tests/parity/algan_parity.py,
+which replays gad's training step for step with them.
 
 It does what the authors' training loop does per iteration from epoch 1 on: two discriminator
 steps, each with the real batch, a fresh fake-normal batch (G in train mode), a fresh
@@ -25,41 +28,56 @@ from timing import median_ms
 Z_DIM, IMAGE, BATCH, SIGMA, ALPHA, XI, CAPACITY = 100, 784, 512, 4.0, 0.75, 0.75, 1024
 
 
-def generator():
-    return nn.Sequential(
-        nn.Linear(Z_DIM, 512, bias=False), nn.BatchNorm1d(512), nn.ReLU(True),
-        nn.Linear(512, 1024, bias=False), nn.BatchNorm1d(1024), nn.ReLU(True),
-        nn.Linear(1024, IMAGE, bias=False), nn.Tanh())
+def generator(z_dim=Z_DIM, hidden=(512, 1024), image=IMAGE):
+    """The reference MLP G (widths as in the reference unless given): Linear without bias,
+    BatchNorm1d and ReLU per hidden layer, then Linear and tanh."""
+    layers, width = [], z_dim
+    for h in hidden:
+        layers += [nn.Linear(width, h, bias=False), nn.BatchNorm1d(h), nn.ReLU(True)]
+        width = h
+    return nn.Sequential(*layers, nn.Linear(width, image, bias=False), nn.Tanh())
 
 
-def discriminator(spectral):
+def discriminator(spectral, image=IMAGE, hidden=(1024, 512), slope=0.2):
+    """The reference MLP D: spectrally normalized Linear (no bias) and LeakyReLU per hidden
+    layer, then a plain Linear to one logit."""
     wrap = nn.utils.spectral_norm if spectral else (lambda m: m)
-    return nn.Sequential(
-        wrap(nn.Linear(IMAGE, 1024, bias=False)), nn.LeakyReLU(0.2, True),
-        wrap(nn.Linear(1024, 512, bias=False)), nn.LeakyReLU(0.2, True),
-        nn.Linear(512, 1, bias=False))
+    layers, width = [], image
+    for h in hidden:
+        layers += [wrap(nn.Linear(width, h, bias=False)), nn.LeakyReLU(slope, True)]
+        width = h
+    return nn.Sequential(*layers, nn.Linear(width, 1, bias=False))
 
 
 class Buffer:
-    def __init__(self):
+    """A replay buffer of at most `capacity` images; its permutations come from `generator`
+    (torch's global one when None)."""
+
+    def __init__(self, capacity=CAPACITY, generator=None):
         self.images = None
+        self.capacity = capacity
+        self.generator = generator
+
+    def _perm(self, n):
+        return torch.randperm(n, generator=self.generator)
 
     def push(self, new):
-        new = new.detach()[torch.randperm(new.size(0))]
+        new = new.detach()[self._perm(new.size(0))]
         if self.images is None:
             self.images = new
             return
         pool = torch.cat([self.images, new])
-        self.images = pool[torch.randperm(pool.size(0))[:min(pool.size(0), CAPACITY)]]
+        self.images = pool[self._perm(pool.size(0))[:min(pool.size(0), self.capacity)]]
 
     def sample(self, n):
-        return self.images[torch.randperm(self.images.size(0))[:n]]
+        return self.images[self._perm(self.images.size(0))[:n]]
 
 
-def d_loss(G, D, x, z_n, z_a, buffers=None):
+def d_loss(G, D, x, z_n, z_a, buffers=None, alpha=ALPHA, xi=XI, terms=None):
     """The reference's discriminator loss, one D call per image group (each call advances the
     spectral-norm power iteration); without buffers (the reference's epoch 0) only the fresh
-    fakes count. Returns the loss and the two fresh fake batches."""
+    fakes count. Returns the loss and the two fresh fake batches; a dict given as `terms`
+    receives the per-group BCE terms."""
     bce = nn.functional.binary_cross_entropy_with_logits
     ones, zeros = torch.ones(x.size(0), 1), torch.zeros(x.size(0), 1)
     real = bce(D(x), ones)
@@ -69,11 +87,16 @@ def d_loss(G, D, x, z_n, z_a, buffers=None):
     fake_a = G(z_a).detach()
     G.train()
     l_fa = bce(D(fake_a), zeros)
+    if terms is not None:
+        terms.update(real=real, fake_normal=l_fn, fake_anomalous=l_fa)
     if buffers is None:
-        return real + ALPHA * l_fn + (1 - ALPHA) * l_fa, fake_n, fake_a
+        return real + alpha * l_fn + (1 - alpha) * l_fa, fake_n, fake_a
     l_bn = bce(D(buffers[0].sample(x.size(0))), zeros)
     l_ba = bce(D(buffers[1].sample(x.size(0))), zeros)
-    loss = real + ALPHA * (XI * l_fn + (1 - XI) * l_bn) + (1 - ALPHA) * (XI * l_fa + (1 - XI) * l_ba)
+    if terms is not None:
+        terms.update(buffer_normal=l_bn, buffer_anomalous=l_ba)
+    loss = (real + alpha * (xi * l_fn + (1 - xi) * l_bn)
+            + (1 - alpha) * (xi * l_fa + (1 - xi) * l_ba))
     return loss, fake_n, fake_a
 
 
