@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
     detector_type detector(o);
     c10::impl::GenericDict out = gad_trace::new_trace();
     const std::vector<std::pair<std::string, torch::nn::Module*>> nets{
-        {"E", detector.encoder().ptr().get()},   {"G", detector.generator().ptr().get()},
-        {"D_xz", detector.dxz().ptr().get()},    {"D_xx", detector.dxx().ptr().get()},
+        {"E", detector.encoder().ptr().get()}, {"G", detector.generator().ptr().get()},
+        {"D_xz", detector.dxz().ptr().get()},  {"D_xx", detector.dxx().ptr().get()},
         {"D_zz", detector.dzz().ptr().get()},
     };
     const std::vector<std::pair<std::string, torch::nn::Module*>> averages{
