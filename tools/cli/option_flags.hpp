@@ -72,7 +72,7 @@ inline const std::map<std::string, std::string>& option_help() {
        "epoch (default: the model's own)"},
       {"score_batch_size", "samples per forward pass when scoring"},
       {"threshold", "decision threshold on the score (overrides any contamination)"},
-      {"contamination", "share of training scores above the threshold, in (0, 0.5]"},
+      {"contamination", "share of training scores at or above the threshold, in (0, 1)"},
       {"seed", "master seed of every random stream"},
       {"threads", "intra-op CPU threads, 0 = all hardware threads"},
       {"device", "auto, cpu, cuda or cuda:N"},

@@ -27,7 +27,7 @@ using gad_examples::report_json;
 using gad_examples::to_vector;
 using gad_examples::write_atomically;
 
-// The detector's own decisions (score > threshold) against the labels.
+// The detector's own decisions (score >= threshold, metrics::is_anomalous) against the labels.
 inline gad::metrics::binary_report decisions_report(const torch::Tensor& predictions,
                                                     const torch::Tensor& labels) {
   gad::metrics::binary_report r;

@@ -11,6 +11,7 @@
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/presets.hpp>
 #include <gad/core/error.hpp>
+#include <gad/metrics/decision.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 
@@ -54,10 +55,10 @@ struct bigan_options {
   std::int64_t score_batch_size = 256;
 
   // ---- Decisions -------------------------------------------------------------------------
-  /// Decision threshold (score > threshold means anomalous) when contamination is unset.
+  /// Decision threshold (score >= threshold means anomalous) when contamination is unset.
   double threshold = 0.0;
   /// When set, fit() sets the threshold to the (1 - contamination) quantile of the training
-  /// scores (PyOD's convention and default); must lie in (0, 0.5].
+  /// scores (PyOD's convention and default); must lie in (0, 1).
   c10::optional<double> contamination = 0.1;
 
   // ---- Model selection (only when fit() gets a validation set) ----------------------------
@@ -144,7 +145,8 @@ inline void validate(const bigan_options& o) {
                 "threshold must be finite, got " + bigan_num(o.threshold));
   if (o.contamination) {
     const double c = *o.contamination;
-    bigan_require(c > 0.0 && c <= 0.5, "contamination must lie in (0, 0.5], got " + bigan_num(c));
+    bigan_require(metrics::valid_contamination(c),
+                  "contamination must lie in (0, 1), got " + bigan_num(c));
   }
   bigan_require(o.validate_every > 0,
                 "validate_every must be > 0, got " + std::to_string(o.validate_every));

@@ -4,6 +4,7 @@
 // that `gad::algan<> detector;` trains what the paper's authors trained; every shape is a
 // value here rather than a type so the same detector can be pointed at other image sizes.
 #include <gad/core/error.hpp>
+#include <gad/metrics/decision.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 
@@ -97,11 +98,11 @@ struct algan_options {
   // ---- Scoring and decisions -------------------------------------------------------------
   /// Images per forward pass when scoring; affects speed and memory only (D has no batch norm).
   std::int64_t score_batch_size = 1024;
-  /// Decision threshold on the score (score > threshold means anomalous). 0 is D's own
+  /// Decision threshold on the score (score >= threshold means anomalous). 0 is D's own
   /// real/fake boundary, the value of the reference notebook.
   double threshold = 0.0;
   /// When set, fit() replaces the threshold by the (1 - contamination) quantile of the
-  /// training scores, PyOD's convention. Must lie in (0, 0.5].
+  /// training scores, PyOD's convention. Must lie in (0, 1).
   c10::optional<double> contamination;
 
   // ---- Seed, threads, device -------------------------------------------------------------
@@ -176,7 +177,7 @@ inline void validate(const algan_options& o, bool pseudo_anomalies) {
   require(std::isfinite(o.threshold), "threshold must be finite, got " + num(o.threshold));
   if (o.contamination) {
     const double c = *o.contamination;
-    require(c > 0.0 && c <= 0.5, "contamination must lie in (0, 0.5], got " + num(c));
+    require(metrics::valid_contamination(c), "contamination must lie in (0, 1), got " + num(c));
   }
   if (pseudo_anomalies) {
     require(detail::algan_positive(o.sigma), "sigma must be > 0, got " + num(o.sigma));

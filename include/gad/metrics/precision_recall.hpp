@@ -4,6 +4,7 @@
 // Label 1 = anomalous = positive, label 0 = normal; a higher score means more anomalous.
 // Torch-free; tensor overloads live in gad/metrics/tensor.hpp.
 #include <gad/detail/metric_input.hpp>
+#include <gad/metrics/decision.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -143,7 +144,7 @@ inline binary_report precision_recall_f1(const std::vector<double>& scores,
   }
   binary_report report;
   for (std::size_t i = 0; i < scores.size(); ++i) {
-    const bool flagged = scores[i] >= threshold;
+    const bool flagged = is_anomalous(scores[i], threshold);
     if (labels[i] == 1) {
       ++(flagged ? report.tp : report.fn);
     } else {

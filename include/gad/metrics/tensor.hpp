@@ -4,6 +4,7 @@
 // std::vector core, so both paths give identical numbers. Only <ATen/core/Tensor.h> is included,
 // which keeps this header far cheaper to compile than <torch/torch.h>.
 #include <gad/detail/metric_input.hpp>
+#include <gad/metrics/decision.hpp>
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
@@ -119,6 +120,12 @@ inline double threshold_from_percentile(const at::Tensor& scores, double q) {
 inline double threshold_from_contamination(const at::Tensor& scores, double contamination) {
   return threshold_from_contamination(
       detail::score_vector("gad::metrics::threshold_from_contamination", scores), contamination);
+}
+
+/// is_anomalous element by element (gad/metrics/decision.hpp): a bool tensor shaped like
+/// `scores`, on its device.
+inline at::Tensor flag_anomalies(const at::Tensor& scores, double threshold) {
+  return scores.ge(threshold);
 }
 
 /// precision_recall_f1_at_ratio on 1-D tensors; see gad/metrics/threshold.hpp.

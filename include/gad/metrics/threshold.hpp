@@ -4,6 +4,7 @@
 // results (ALAD's "percentile 10" rule, PyOD's threshold_) are defined through it.
 // Torch-free; tensor overloads live in gad/metrics/tensor.hpp.
 #include <gad/detail/metric_input.hpp>
+#include <gad/metrics/decision.hpp>
 #include <gad/metrics/precision_recall.hpp>
 
 #include <algorithm>
@@ -50,15 +51,14 @@ inline double threshold_from_percentile(const std::vector<double>& scores, doubl
 }
 
 /// The threshold PyOD's detectors set (threshold_ = percentile(scores, 100 * (1 - contamination)))
-/// so that about a fraction `contamination` of the scores are >= it. contamination is accepted in
-/// the open interval (0, 1), wider than PyOD's (0, 0.5], because one-class protocols routinely
-/// have anomaly ratios above one half (e.g. one normal digit against nine anomalous ones).
+/// so that about a fraction `contamination` of the scores are >= it (flagged by is_anomalous).
+/// contamination must lie in (0, 1) (valid_contamination).
 ///
 /// Throws gad::invalid_argument on empty input, non-finite scores, or contamination outside (0, 1).
 inline double threshold_from_contamination(const std::vector<double>& scores,
                                            double contamination) {
   constexpr const char* kFn = "gad::metrics::threshold_from_contamination";
-  if (!(contamination > 0.0 && contamination < 1.0)) {
+  if (!valid_contamination(contamination)) {
     throw invalid_argument(std::string(kFn) +
                            ": contamination = " + detail::format_number(contamination) +
                            " is outside (0, 1); it is the expected fraction of anomalies");

@@ -24,6 +24,7 @@
 #include <gad/data/dataset.hpp>
 #include <gad/io/archive.hpp>
 #include <gad/io/checkpoint.hpp>
+#include <gad/metrics/tensor.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
@@ -112,9 +113,10 @@ class engine_base {
     derived().load_archive(io::archive_reader(path), nullptr);
   }
 
-  /// 1 (anomalous) where decision_function(x) > threshold(), else 0; int64 [N] on the CPU.
+  /// 1 (anomalous) where decision_function(x) >= threshold(), else 0 (metrics::is_anomalous,
+  /// the rule every metric uses); int64 [N] on the CPU.
   torch::Tensor predict(const torch::Tensor& x) const {
-    return derived().decision_function(x).gt(threshold_).to(torch::kLong);
+    return metrics::flag_anomalies(derived().decision_function(x), threshold_).to(torch::kLong);
   }
 
   double threshold() const noexcept { return threshold_; }
@@ -164,8 +166,8 @@ class engine_base {
     }
     fit_report report = self.end_fit(/*completed=*/true);
     if (options_.contamination) {
-      const torch::Tensor scores = self.decision_function(x_train).to(torch::kDouble);
-      threshold_ = torch::quantile(scores, 1.0 - *options_.contamination).template item<double>();
+      threshold_ = metrics::threshold_from_contamination(self.decision_function(x_train),
+                                                         *options_.contamination);
     }
     report.threshold = threshold_;
     notify_train_end(train_end_of(report), callbacks...);

@@ -124,7 +124,7 @@ TEST_CASE("options outside their domain are rejected with the option's name", "[
   rejects([](auto& o) { o.degree = 0.5; }, "degree must be >= 1");
   rejects([](auto& o) { o.egbad_weight = 1.5; }, "egbad_weight must lie in [0, 1]");
   rejects([](auto& o) { o.egbad_weight = -0.1; }, "egbad_weight must lie in [0, 1]");
-  rejects([](auto& o) { o.contamination = 0.7; }, "contamination");
+  rejects([](auto& o) { o.contamination = 1.0; }, "contamination must lie in (0, 1)");
   rejects([](auto& o) { o.ema_decay = 1.0; }, "ema_decay");
   rejects([](auto& o) { o.runtime.threads = -1; }, "thread count");
   // An EGBAD layer table has no D_xx for an ALAD detector to build.

@@ -3,6 +3,7 @@
 #include <gad/algan.hpp>
 #include <gad/data/splits.hpp>
 #include <gad/metrics/roc.hpp>
+#include <gad/metrics/tensor.hpp>
 
 #include "support/device.hpp"
 #include "support/fixture.hpp"
@@ -188,6 +189,17 @@ TEST_CASE("ALGAN variants: no spectral norm, the plain-GAN ablation, fused D cal
     CHECK(rep.threshold == d.threshold());
     CHECK(flagged >= 5);
     CHECK(flagged <= 7);  // 10 % of 64 images
+    // The threshold comes from the one metrics function, and predict() applies the rule the
+    // metrics apply (score >= threshold): a score equal to the threshold is flagged.
+    const torch::Tensor scores = d.decision_function(data.train.images);
+    CHECK(d.threshold() == gad::metrics::threshold_from_contamination(scores, 0.1));
+    d.set_threshold(scores[5].item<double>());
+    const torch::Tensor flags = d.predict(data.train.images);
+    CHECK(flags[5].item<std::int64_t>() == 1);
+    for (std::int64_t i = 0; i < scores.size(0); ++i) {
+      CHECK(flags[i].item<std::int64_t>() ==
+            (gad::metrics::is_anomalous(scores[i].item<double>(), d.threshold()) ? 1 : 0));
+    }
   }
 }
 

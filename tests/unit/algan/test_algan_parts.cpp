@@ -194,7 +194,8 @@ TEST_CASE("algan_options are validated with clear messages", "[algan][options]")
   CHECK(fails([](auto& o) { o.alpha = 1.5; }, "alpha must lie in [0, 1], got 1.5"));
   CHECK(fails([](auto& o) { o.xi = -0.1; }, "xi must lie in [0, 1]"));
   CHECK(fails([](auto& o) { o.alpha = std::nan(""); }, "alpha"));
-  CHECK(fails([](auto& o) { o.contamination = 0.7; }, "contamination"));
+  CHECK(fails([](auto& o) { o.contamination = 1.0; }, "contamination must lie in (0, 1)"));
+  CHECK_FALSE(fails([](auto& o) { o.contamination = 0.7; }, "contamination"));
   CHECK(fails([](auto& o) { o.buffer_capacity = 100; }, "buffer_capacity (100)"));
   // The ablation never reads sigma, alpha or xi.
   gad::algan_options ablation;
