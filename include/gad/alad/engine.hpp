@@ -20,6 +20,7 @@
 //  * Dropout masks come from LibTorch's global generator, reseeded from the seed's
 //    "alad/dropout" stream at the start of every fit (F::dropout takes no generator).
 #include <gad/alad/architecture.hpp>
+#include <gad/alad/discriminator_nets.hpp>
 #include <gad/alad/ema.hpp>
 #include <gad/alad/losses.hpp>
 #include <gad/alad/networks.hpp>
@@ -187,15 +188,15 @@ class engine<family::bigan, P>
     const nn::architecture& a = options_.network;
     E_ = nn::AladEncoder(a, spectral);
     G_ = nn::AladGenerator(a);
-    Dxz_ = nn::AladDxz(a, spectral);
+    net<disc::xz>() = nn::AladDxz(a, spectral);
     ema_E_ = nn::AladEncoder(a, spectral);
     ema_G_ = nn::AladGenerator(a);
-    ema_Dxz_ = nn::AladDxz(a, spectral);
+    averaged<disc::xz>() = nn::AladDxz(a, spectral);
     if constexpr (has_dxx) {
-      Dxx_ = nn::AladDxx(a, spectral);
-      ema_Dxx_ = nn::AladDxx(a, spectral);
+      net<disc::xx>() = nn::AladDxx(a, spectral);
+      averaged<disc::xx>() = nn::AladDxx(a, spectral);
     }
-    if constexpr (has_dzz) Dzz_ = nn::AladDzz(a, spectral);
+    if constexpr (has_dzz) net<disc::zz>() = nn::AladDzz(a, spectral);
     for (auto* m : all_modules()) m->to(runtime_.device());
     initialize_networks();
   }
@@ -252,17 +253,32 @@ class engine<family::bigan, P>
 
   // ---- Access ----------------------------------------------------------------------------
 
-  /// The networks being trained. D_xx / D_zz are empty holders when the set lacks them.
+  /// The networks being trained. dxx() and dzz() exist only when the set contains them.
   nn::AladEncoder& encoder() noexcept { return E_; }
   nn::AladGenerator& generator() noexcept { return G_; }
-  nn::AladDxz& dxz() noexcept { return Dxz_; }
-  nn::AladDxx& dxx() noexcept { return Dxx_; }
-  nn::AladDzz& dzz() noexcept { return Dzz_; }
-  /// Their moving averages, which score.
+  nn::AladDxz& dxz() noexcept { return net<disc::xz>(); }
+  template <class Set = typename P::discriminator_set>
+  nn::AladDxx& dxx() noexcept {
+    static_assert(Set::template has<disc::xx>,
+                  "dxx() needs a discriminator set that contains disc::xx");
+    return net<disc::xx>();
+  }
+  template <class Set = typename P::discriminator_set>
+  nn::AladDzz& dzz() noexcept {
+    static_assert(Set::template has<disc::zz>,
+                  "dzz() needs a discriminator set that contains disc::zz");
+    return net<disc::zz>();
+  }
+  /// Their moving averages, which score (D_zz scores nothing and has none).
   nn::AladEncoder& averaged_encoder() noexcept { return ema_E_; }
   nn::AladGenerator& averaged_generator() noexcept { return ema_G_; }
-  nn::AladDxz& averaged_dxz() noexcept { return ema_Dxz_; }
-  nn::AladDxx& averaged_dxx() noexcept { return ema_Dxx_; }
+  nn::AladDxz& averaged_dxz() noexcept { return averaged<disc::xz>(); }
+  template <class Set = typename P::discriminator_set>
+  nn::AladDxx& averaged_dxx() noexcept {
+    static_assert(Set::template has<disc::xx>,
+                  "averaged_dxx() needs a discriminator set that contains disc::xx");
+    return averaged<disc::xx>();
+  }
 
   using base_type::device;
   using base_type::options;
@@ -460,13 +476,15 @@ class engine<family::bigan, P>
   // Every network under its checkpoint key, the averaged copies included.
   std::vector<std::pair<std::string, torch::nn::Module*>> named_modules() const {
     std::vector<std::pair<std::string, torch::nn::Module*>> out{
-        {"encoder", E_.ptr().get()}, {"generator", G_.ptr().get()}, {"dxz", Dxz_.ptr().get()}};
-    if constexpr (has_dxx) out.emplace_back("dxx", Dxx_.ptr().get());
-    if constexpr (has_dzz) out.emplace_back("dzz", Dzz_.ptr().get());
+        {"encoder", E_.ptr().get()},
+        {"generator", G_.ptr().get()},
+        {"dxz", net<disc::xz>().ptr().get()}};
+    if constexpr (has_dxx) out.emplace_back("dxx", net<disc::xx>().ptr().get());
+    if constexpr (has_dzz) out.emplace_back("dzz", net<disc::zz>().ptr().get());
     out.emplace_back("averaged_encoder", ema_E_.ptr().get());
     out.emplace_back("averaged_generator", ema_G_.ptr().get());
-    out.emplace_back("averaged_dxz", ema_Dxz_.ptr().get());
-    if constexpr (has_dxx) out.emplace_back("averaged_dxx", ema_Dxx_.ptr().get());
+    out.emplace_back("averaged_dxz", averaged<disc::xz>().ptr().get());
+    if constexpr (has_dxx) out.emplace_back("averaged_dxx", averaged<disc::xx>().ptr().get());
     return out;
   }
 
@@ -584,16 +602,17 @@ class engine<family::bigan, P>
   }
 
   std::vector<torch::nn::Module*> training_modules() const {
-    std::vector<torch::nn::Module*> out{E_.ptr().get(), G_.ptr().get(), Dxz_.ptr().get()};
-    if constexpr (has_dxx) out.push_back(Dxx_.ptr().get());
-    if constexpr (has_dzz) out.push_back(Dzz_.ptr().get());
+    std::vector<torch::nn::Module*> out{E_.ptr().get(), G_.ptr().get(),
+                                        net<disc::xz>().ptr().get()};
+    if constexpr (has_dxx) out.push_back(net<disc::xx>().ptr().get());
+    if constexpr (has_dzz) out.push_back(net<disc::zz>().ptr().get());
     return out;
   }
 
   std::vector<torch::nn::Module*> scoring_modules() const {
     std::vector<torch::nn::Module*> out{ema_E_.ptr().get(), ema_G_.ptr().get(),
-                                        ema_Dxz_.ptr().get()};
-    if constexpr (has_dxx) out.push_back(ema_Dxx_.ptr().get());
+                                        averaged<disc::xz>().ptr().get()};
+    if constexpr (has_dxx) out.push_back(averaged<disc::xx>().ptr().get());
     return out;
   }
 
@@ -610,13 +629,13 @@ class engine<family::bigan, P>
     const nn::architecture& a = options_.network;
     E_->initialize(a, init);
     G_->initialize(a, init);
-    Dxz_->initialize(a, init);
-    if constexpr (has_dxx) Dxx_->initialize(a, init);
-    if constexpr (has_dzz) Dzz_->initialize(a, init);
+    net<disc::xz>()->initialize(a, init);
+    if constexpr (has_dxx) net<disc::xx>()->initialize(a, init);
+    if constexpr (has_dzz) net<disc::zz>()->initialize(a, init);
     nn::ema_reset(*ema_E_, *E_);
     nn::ema_reset(*ema_G_, *G_);
-    nn::ema_reset(*ema_Dxz_, *Dxz_);
-    if constexpr (has_dxx) nn::ema_reset(*ema_Dxx_, *Dxx_);
+    nn::ema_reset(*averaged<disc::xz>(), *net<disc::xz>());
+    if constexpr (has_dxx) nn::ema_reset(*averaged<disc::xx>(), *net<disc::xx>());
     for (auto* m : scoring_modules()) m->eval();
   }
 
@@ -630,9 +649,9 @@ class engine<family::bigan, P>
     optimizers o;
     o.e = adam(*E_);
     o.g = adam(*G_);
-    o.dxz = adam(*Dxz_);
-    if constexpr (has_dxx) o.dxx = adam(*Dxx_);
-    if constexpr (has_dzz) o.dzz = adam(*Dzz_);
+    o.dxz = adam(*net<disc::xz>());
+    if constexpr (has_dxx) o.dxx = adam(*net<disc::xx>());
+    if constexpr (has_dzz) o.dzz = adam(*net<disc::zz>());
     return o;
   }
 
@@ -663,12 +682,15 @@ class engine<family::bigan, P>
         if constexpr (has_dxx) x_rec = G_->forward(z_enc);
         if constexpr (has_dzz) z_rec = E_->forward(x_gen);
       }
-      xz = {float_logits(Dxz_->forward(x, z_enc)), float_logits(Dxz_->forward(x_gen, z))};
+      xz = {float_logits(net<disc::xz>()->forward(x, z_enc)),
+            float_logits(net<disc::xz>()->forward(x_gen, z))};
       if constexpr (has_dxx) {
-        xx = {float_logits(Dxx_->forward(x, x)), float_logits(Dxx_->forward(x, x_rec))};
+        xx = {float_logits(net<disc::xx>()->forward(x, x)),
+              float_logits(net<disc::xx>()->forward(x, x_rec))};
       }
       if constexpr (has_dzz) {
-        zz = {float_logits(Dzz_->forward(z, z)), float_logits(Dzz_->forward(z, z_rec))};
+        zz = {float_logits(net<disc::zz>()->forward(z, z)),
+              float_logits(net<disc::zz>()->forward(z, z_rec))};
       }
     }
     opt.dxz->zero_grad();
@@ -691,10 +713,10 @@ class engine<family::bigan, P>
     // The three losses share no parameters, so one backward gives each network its own gradient.
     total.backward();
     opt.dxz->step();
-    nn::ema_update(*ema_Dxz_, *Dxz_, options_.ema_decay);
+    nn::ema_update(*averaged<disc::xz>(), *net<disc::xz>(), options_.ema_decay);
     if constexpr (has_dxx) {
       opt.dxx->step();
-      nn::ema_update(*ema_Dxx_, *Dxx_, options_.ema_decay);
+      nn::ema_update(*averaged<disc::xx>(), *net<disc::xx>(), options_.ema_decay);
     }
     if constexpr (has_dzz) opt.dzz->step();
     return values;
@@ -705,17 +727,17 @@ class engine<family::bigan, P>
   // of its own loss only.
   std::vector<torch::Tensor> generator_encoder_step(optimizers& opt, const torch::Tensor& x,
                                                     const torch::Tensor& z) {
-    alad_detail::frozen_parameters freeze_xz(*Dxz_);
-    alad_detail::frozen_batch_stats keep_xz(*Dxz_);
+    alad_detail::frozen_parameters freeze_xz(*net<disc::xz>());
+    alad_detail::frozen_batch_stats keep_xz(*net<disc::xz>());
     std::unique_ptr<alad_detail::frozen_parameters> freeze_xx, freeze_zz;
     std::unique_ptr<alad_detail::frozen_batch_stats> keep_xx, keep_zz;
     if constexpr (has_dxx) {
-      freeze_xx = std::make_unique<alad_detail::frozen_parameters>(*Dxx_);
-      keep_xx = std::make_unique<alad_detail::frozen_batch_stats>(*Dxx_);
+      freeze_xx = std::make_unique<alad_detail::frozen_parameters>(*net<disc::xx>());
+      keep_xx = std::make_unique<alad_detail::frozen_batch_stats>(*net<disc::xx>());
     }
     if constexpr (has_dzz) {
-      freeze_zz = std::make_unique<alad_detail::frozen_parameters>(*Dzz_);
-      keep_zz = std::make_unique<alad_detail::frozen_batch_stats>(*Dzz_);
+      freeze_zz = std::make_unique<alad_detail::frozen_parameters>(*net<disc::zz>());
+      keep_zz = std::make_unique<alad_detail::frozen_batch_stats>(*net<disc::zz>());
     }
 
     torch::Tensor l_enc, l_gen;
@@ -724,15 +746,17 @@ class engine<family::bigan, P>
       precision_scope mixed(options_.compute_precision, device());
       const torch::Tensor z_enc = E_->forward(x);
       const torch::Tensor x_gen = G_->forward(z);
-      l_enc = float_logits(Dxz_->forward(x, z_enc));
-      l_gen = float_logits(Dxz_->forward(x_gen, z));
+      l_enc = float_logits(net<disc::xz>()->forward(x, z_enc));
+      l_gen = float_logits(net<disc::xz>()->forward(x_gen, z));
       if constexpr (has_dxx) {
         const torch::Tensor x_rec = G_->forward(z_enc);
-        xx = {float_logits(Dxx_->forward(x, x)), float_logits(Dxx_->forward(x, x_rec))};
+        xx = {float_logits(net<disc::xx>()->forward(x, x)),
+              float_logits(net<disc::xx>()->forward(x, x_rec))};
       }
       if constexpr (has_dzz) {
         const torch::Tensor z_rec = E_->forward(x_gen);
-        zz = {float_logits(Dzz_->forward(z, z)), float_logits(Dzz_->forward(z, z_rec))};
+        zz = {float_logits(net<disc::zz>()->forward(z, z)),
+              float_logits(net<disc::zz>()->forward(z, z_rec))};
       }
     }
     torch::Tensor cycle;
@@ -932,14 +956,14 @@ class engine<family::bigan, P>
         rec = ema_G_->forward(z);
         if (need_dxx) {
           if constexpr (has_dxx) {
-            xx_real = float_output(ema_Dxx_->forward(x, x));
-            xx_fake = float_output(ema_Dxx_->forward(x, rec));
+            xx_real = float_output(averaged<disc::xx>()->forward(x, x));
+            xx_fake = float_output(averaged<disc::xx>()->forward(x, rec));
           }
         }
         if (need_dxz) {
           // EGBAD pairs the same latent E(x) with x and with its reconstruction.
-          xz_real = float_output(ema_Dxz_->forward(x, z));
-          xz_fake = float_output(ema_Dxz_->forward(rec, z));
+          xz_real = float_output(averaged<disc::xz>()->forward(x, z));
+          xz_fake = float_output(averaged<disc::xz>()->forward(rec, z));
         }
         rec = rec.to(torch::kFloat);
       }
@@ -974,17 +998,25 @@ class engine<family::bigan, P>
     return out;
   }
 
+  // The discriminator `Tag` of the set, and its moving average.
+  template <class Tag>
+  typename nn::bigan_discriminator<Tag>::module& net() const {
+    return D_.template get<Tag>();
+  }
+  template <class Tag>
+  typename nn::bigan_discriminator<Tag>::module& averaged() const {
+    return ema_D_.template get<Tag>();
+  }
+
   // Mutable: scoring is logically const but switches the averaged networks to eval mode for
   // the duration of the call.
   mutable nn::AladEncoder E_{nullptr};
   mutable nn::AladGenerator G_{nullptr};
-  mutable nn::AladDxz Dxz_{nullptr};
-  mutable nn::AladDxx Dxx_{nullptr};
-  mutable nn::AladDzz Dzz_{nullptr};
   mutable nn::AladEncoder ema_E_{nullptr};
   mutable nn::AladGenerator ema_G_{nullptr};
-  mutable nn::AladDxz ema_Dxz_{nullptr};
-  mutable nn::AladDxx ema_Dxx_{nullptr};
+  // Exactly the discriminators the set names, and the averages of those that score.
+  mutable nn::discriminator_nets<typename P::discriminator_set> D_;
+  mutable nn::discriminator_nets<nn::averaged_set_t<typename P::discriminator_set>> ema_D_;
   // Present while fit() or resume() runs, so that save() from a callback can write it.
   std::unique_ptr<fit_state> state_;
 };
