@@ -1,4 +1,4 @@
-// expect: scoring rule fm requires a discriminator set containing D_xx
+// expect: the scoring rule reads D_xx \(part::dxx_pair, like fm and ch\)
 #include <gad/policy/detector.hpp>
 using P = gad::policies<gad::discriminators<gad::disc::xz>, gad::norm::none, gad::score::fm,
                         gad::shift::none>;

@@ -1,4 +1,4 @@
-// expect: scoring rules l1, l2 and egbad need G\(E\(x\)\)
+// expect: the scoring rule needs G\(E\(x\)\) \(part::reconstruction
 #include <gad/policy/detector.hpp>
 using P = gad::policies<gad::discriminators<gad::disc::x>, gad::norm::spectral, gad::score::l1,
                         gad::shift::none>;

@@ -131,13 +131,6 @@ inline std::vector<double> to_doubles(const torch::Tensor& t) {
   return std::vector<double>(p, p + c.numel());
 }
 
-template <class T>
-struct egbad_term_of {};
-template <class T>
-struct egbad_term_of<score::egbad<T>> {
-  using type = T;
-};
-
 }  // namespace alad_detail
 
 template <class P>
@@ -153,7 +146,6 @@ class engine<family::bigan, P>
   static constexpr bool has_dxx = P::template has<disc::xx>;
   static constexpr bool has_dzz = P::template has<disc::zz>;
   static constexpr bool spectral = P::spectral;
-  static constexpr bool egbad_scoring = detail::is_egbad_score<scoring_type>;
 
   static_assert(std::is_same_v<typename P::latent_shift, shift::none>,
                 "ALAD and EGBAD take no latent-shift policy: use gad::shift::none");
@@ -164,15 +156,9 @@ class engine<family::bigan, P>
                 "the ALAD/EGBAD engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/alad/engine.hpp "
                 "(docs/policies.md, Adding a policy)");
-  static_assert(std::is_same_v<scoring_type, score::ch> ||
-                    std::is_same_v<scoring_type, score::l1> ||
-                    std::is_same_v<scoring_type, score::l2> ||
-                    std::is_same_v<scoring_type, score::fm> ||
-                    std::is_same_v<scoring_type, score::egbad<score::egbad_term::fm>> ||
-                    std::is_same_v<scoring_type, score::egbad<score::egbad_term::ch>>,
-                "the ALAD/EGBAD engine implements the scoring rules ch, l1, l2, fm, "
-                "egbad<egbad_term::fm> and egbad<egbad_term::ch> only; a new one must be "
-                "implemented in gad/alad/engine.hpp (docs/policies.md, Adding a policy)");
+  static_assert(detail::is_scoring_rule<scoring_type>::value,
+                "a scoring rule needs a `name`, a `needs` list of parts and a `compute` function "
+                "(gad/policy/scoring.hpp)");
 
   /// The reference configuration of the discriminator set: alad_mnist_options() with D_xx,
   /// egbad_mnist_options() without.
@@ -288,7 +274,7 @@ class engine<family::bigan, P>
 
   /// The name under which all_scores() returns decision_function()'s rule, so that a caller
   /// who wants both makes one pass instead of two.
-  static std::string score_name() { return rule_name(policy_rule()); }
+  static std::string score_name() { return scoring_type::name; }
 
   /// Names of the per-iteration and per-epoch loss columns: the discriminators' losses, their
   /// sum d, then g and e (each including the cycle terms, as the reference logs them).
@@ -306,49 +292,38 @@ class engine<family::bigan, P>
   using base_type::runtime_;
   using base_type::threshold_;
 
-  enum class rule { ch, l1, l2, fm, egbad_fm, egbad_ch };
+  class score_view;
 
-  static const char* rule_name(rule r) {
-    switch (r) {
-      case rule::ch:
-        return "ch";
-      case rule::l1:
-        return "l1";
-      case rule::l2:
-        return "l2";
-      case rule::fm:
-        return "fm";
-      case rule::egbad_fm:
-        return "egbad-fm";
-      case rule::egbad_ch:
-        return "egbad-ch";
-    }
-    return "?";
+  // A scoring rule as the run time sees it: all_scores() and options().validation_score pick
+  // rules by name.
+  struct rule {
+    const char* name;
+    torch::Tensor (*compute)(const score_view&);
+  };
+
+  template <class S>
+  static rule rule_of() {
+    return {S::name, [](const score_view& v) -> torch::Tensor { return S::compute(v); }};
   }
 
-  static rule policy_rule() {
-    if constexpr (std::is_same_v<scoring_type, score::ch>) {
-      return rule::ch;
-    } else if constexpr (std::is_same_v<scoring_type, score::l1>) {
-      return rule::l1;
-    } else if constexpr (std::is_same_v<scoring_type, score::l2>) {
-      return rule::l2;
-    } else if constexpr (std::is_same_v<scoring_type, score::fm>) {
-      return rule::fm;
-    } else {
-      // The policy rules leave only the EGBAD rules for this family.
-      using term = typename alad_detail::egbad_term_of<scoring_type>::type;
-      return std::is_same_v<term, score::egbad_term::ch> ? rule::egbad_ch : rule::egbad_fm;
-    }
-  }
+  static rule policy_rule() { return rule_of<scoring_type>(); }
 
+  // What all_scores() reports: ALAD's four rules with D_xx, EGBAD's two and the
+  // reconstruction norms without, and the policy's own rule where it is none of those (EGBAD's
+  // with D_xx, or a rule of the user's).
   static std::vector<rule> all_rules() {
     std::vector<rule> rules;
     if constexpr (has_dxx) {
-      rules = {rule::ch, rule::l1, rule::l2, rule::fm};
-      if (egbad_scoring) rules.push_back(policy_rule());
+      rules = {rule_of<score::ch>(), rule_of<score::l1>(), rule_of<score::l2>(),
+               rule_of<score::fm>()};
     } else {
-      rules = {rule::egbad_fm, rule::egbad_ch, rule::l1, rule::l2};
+      rules = {rule_of<score::egbad<score::egbad_term::fm>>(),
+               rule_of<score::egbad<score::egbad_term::ch>>(), rule_of<score::l1>(),
+               rule_of<score::l2>()};
+    }
+    const std::string own = scoring_type::name;
+    if (std::none_of(rules.begin(), rules.end(), [&](const rule& r) { return own == r.name; })) {
+      rules.push_back(policy_rule());
     }
     return rules;
   }
@@ -409,8 +384,8 @@ class engine<family::bigan, P>
     if (o.validation_score.empty()) return policy_rule();
     std::string known;
     for (rule r : all_rules()) {
-      if (o.validation_score == rule_name(r)) return r;
-      known += std::string(known.empty() ? "" : ", ") + rule_name(r);
+      if (o.validation_score == r.name) return r;
+      known += std::string(known.empty() ? "" : ", ") + r.name;
     }
     throw invalid_argument("bigan_options: validation_score '" + o.validation_score +
                            "' is not a rule " + name() + " computes (" + known + ")");
@@ -422,9 +397,8 @@ class engine<family::bigan, P>
     st->loop.report.loss_names = loss_names();
     // From options_, which during a resume are already the checkpoint's.
     if (data.validation && data.y_val.empty()) {
-      st->loop.report.criterion = {
-          "mean " + std::string(rule_name(validation_rule(options_))) + " score",
-          /*higher_is_better=*/false};
+      st->loop.report.criterion = {"mean " + std::string(validation_rule(options_).name) + " score",
+                                   /*higher_is_better=*/false};
     }
     // the tail is dropped, as in the reference
     st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
@@ -926,19 +900,10 @@ class engine<family::bigan, P>
   }
 
   named_scores score_rules(const torch::Tensor& xs, const std::vector<rule>& rules) const {
-    const auto wants = [&](std::initializer_list<rule> any) {
-      return std::any_of(rules.begin(), rules.end(),
-                         [&](rule r) { return std::find(any.begin(), any.end(), r) != any.end(); });
-    };
-    const bool need_dxx = wants({rule::ch, rule::fm});
-    const bool need_dxz = wants({rule::egbad_fm, rule::egbad_ch});
-    const double d = options_.degree;
-    const double w = options_.egbad_weight;
-
     named_scores out;
     const std::int64_t n = xs.size(0);
     if (n == 0) {
-      for (rule r : rules) out.emplace_back(rule_name(r), torch::empty({0}, torch::kFloat));
+      for (const rule& r : rules) out.emplace_back(r.name, torch::empty({0}, torch::kFloat));
       return out;
     }
     torch::NoGradGuard no_grad;
@@ -946,57 +911,86 @@ class engine<family::bigan, P>
     std::vector<std::vector<torch::Tensor>> parts(rules.size());
     const std::int64_t step = options_.score_batch_size;
     for (std::int64_t i = 0; i < n; i += step) {
-      const torch::Tensor x = xs.slice(0, i, std::min(n, i + step));
-      torch::Tensor rec;
-      nn::discriminator_output xx_real, xx_fake, xz_real, xz_fake;
-      {
-        // The networks in the requested precision; the score arithmetic below in float32.
-        precision_scope mixed(options_.compute_precision, device());
-        const torch::Tensor z = ema_E_->forward(x);
-        rec = ema_G_->forward(z);
-        if (need_dxx) {
-          if constexpr (has_dxx) {
-            xx_real = float_output(averaged<disc::xx>()->forward(x, x));
-            xx_fake = float_output(averaged<disc::xx>()->forward(x, rec));
-          }
-        }
-        if (need_dxz) {
-          // EGBAD pairs the same latent E(x) with x and with its reconstruction.
-          xz_real = float_output(averaged<disc::xz>()->forward(x, z));
-          xz_fake = float_output(averaged<disc::xz>()->forward(rec, z));
-        }
-        rec = rec.to(torch::kFloat);
-      }
+      // One view per batch: the networks run once, for the first rule that needs them.
+      const score_view view(*this, xs.slice(0, i, std::min(n, i + step)));
       for (std::size_t k = 0; k < rules.size(); ++k) {
-        torch::Tensor s;
-        switch (rules[k]) {
-          case rule::ch:
-            s = scoring::ch(xx_fake.logits);
-            break;
-          case rule::l1:
-            s = scoring::l1(x, rec);
-            break;
-          case rule::l2:
-            s = scoring::l2(x, rec);
-            break;
-          case rule::fm:
-            s = scoring::fm(xx_real.features, xx_fake.features, d);
-            break;
-          case rule::egbad_fm:
-            s = scoring::egbad(x, rec, scoring::fm(xz_real.features, xz_fake.features, d), w, d);
-            break;
-          case rule::egbad_ch:
-            s = scoring::egbad(x, rec, scoring::ch(xz_fake.logits), w, d);
-            break;
-        }
-        parts[k].push_back(s.to(torch::kCPU, torch::kFloat));
+        parts[k].push_back(rules[k].compute(view).to(torch::kCPU, torch::kFloat));
       }
     }
     for (std::size_t k = 0; k < rules.size(); ++k) {
-      out.emplace_back(rule_name(rules[k]), torch::cat(parts[k], 0));
+      out.emplace_back(rules[k].name, torch::cat(parts[k], 0));
     }
     return out;
   }
+
+  // What a scoring rule's compute() reads (gad/policy/scoring.hpp), for one batch: the
+  // averaged networks' outputs, computed on first use in the options' precision and handed
+  // out as float32, and the arithmetic the rules share.
+  class score_view {
+   public:
+    score_view(const engine& e, torch::Tensor x) : e_(e), x_(std::move(x)) {}
+
+    const torch::Tensor& x() const { return x_; }
+    const bigan_options& options() const { return e_.options_; }
+    const torch::Tensor& reconstruction() const {
+      run_encoder_generator();
+      return rec_float_;
+    }
+    const nn::discriminator_output& dxx_real() const {
+      run_dxx();
+      return xx_real_;
+    }
+    const nn::discriminator_output& dxx_fake() const {
+      run_dxx();
+      return xx_fake_;
+    }
+    const nn::discriminator_output& dxz_real() const {
+      run_dxz();
+      return xz_real_;
+    }
+    const nn::discriminator_output& dxz_fake() const {
+      run_dxz();
+      return xz_fake_;
+    }
+    torch::Tensor row_norm(const torch::Tensor& t, double degree) const {
+      return scoring::row_norm(t, degree);
+    }
+    torch::Tensor softplus(const torch::Tensor& t) const {
+      return torch::nn::functional::softplus(t);
+    }
+
+   private:
+    void run_encoder_generator() const {
+      if (rec_.defined()) return;
+      precision_scope mixed(e_.options_.compute_precision, e_.device());
+      z_ = e_.ema_E_->forward(x_);
+      rec_ = e_.ema_G_->forward(z_);
+      rec_float_ = rec_.to(torch::kFloat);
+    }
+    void run_dxx() const {
+      static_assert(has_dxx,
+                    "this scoring rule reads D_xx: list part::dxx_pair in its needs, and use it "
+                    "with a discriminator set that contains disc::xx");
+      if (xx_real_.logits.defined()) return;
+      run_encoder_generator();
+      precision_scope mixed(e_.options_.compute_precision, e_.device());
+      xx_real_ = float_output(e_.template averaged<disc::xx>()->forward(x_, x_));
+      xx_fake_ = float_output(e_.template averaged<disc::xx>()->forward(x_, rec_));
+    }
+    void run_dxz() const {
+      if (xz_real_.logits.defined()) return;
+      run_encoder_generator();
+      precision_scope mixed(e_.options_.compute_precision, e_.device());
+      // EGBAD pairs the same latent E(x) with x and with its reconstruction.
+      xz_real_ = float_output(e_.template averaged<disc::xz>()->forward(x_, z_));
+      xz_fake_ = float_output(e_.template averaged<disc::xz>()->forward(rec_, z_));
+    }
+
+    const engine& e_;
+    torch::Tensor x_;
+    mutable torch::Tensor z_, rec_, rec_float_;
+    mutable nn::discriminator_output xx_real_, xx_fake_, xz_real_, xz_fake_;
+  };
 
   // The discriminator `Tag` of the set, and its moving average.
   template <class Tag>

@@ -33,6 +33,7 @@
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
+#include <torch/nn/functional/activation.h>
 #include <torch/nn/module.h>
 #include <torch/optim/adam.h>
 #include <torch/types.h>
@@ -101,9 +102,9 @@ class engine<family::algan, P>
                 "the ALGAN engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/algan/engine.hpp "
                 "(docs/policies.md, Adding a policy)");
-  static_assert(std::is_same_v<typename P::scoring, score::neg_logit>,
-                "the ALGAN engine scores by gad::score::neg_logit only; a new rule must be "
-                "implemented in gad/algan/engine.hpp (docs/policies.md, Adding a policy)");
+  static_assert(detail::is_scoring_rule<typename P::scoring>::value,
+                "a scoring rule needs a `name`, a `needs` list of parts and a `compute` function "
+                "(gad/policy/scoring.hpp)");
 
   engine() : engine(algan_options{}) {}
 
@@ -334,9 +335,8 @@ class engine<family::algan, P>
     torch::Tensor fake_anomalous;
     for (int s = 0; s < options_.discriminator_steps; ++s) {
       const bool make_fakes = s == 0 || !options_.reuse_d_step_fakes;
-      losses =
-          discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal, st.buffer_anomalous,
-                             make_fakes, fake_normal, fake_anomalous);
+      losses = discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal,
+                                  st.buffer_anomalous, make_fakes, fake_normal, fake_anomalous);
     }
     losses.values.push_back(generator_step(*st.opt_g, st.z.generator));
     // Buffers receive the last D step's fakes, made before this iteration's G update.
@@ -662,6 +662,18 @@ class engine<family::algan, P>
   }
 
   // -logit in eval mode, batched; `flat` is [N, C*H*W] float on any device.
+  // What a scoring rule's compute() reads on ALGAN (gad/policy/scoring.hpp): D's logit of
+  // each image of the batch, and the options.
+  struct score_view {
+    torch::Tensor logits;
+    const algan_options& opts;
+    const torch::Tensor& logit() const { return logits; }
+    const algan_options& options() const { return opts; }
+    torch::Tensor softplus(const torch::Tensor& t) const {
+      return torch::nn::functional::softplus(t);
+    }
+  };
+
   torch::Tensor score_flat(const torch::Tensor& flat) const {
     torch::NoGradGuard no_grad;
     algan_detail::module_mode_guard eval(*D_, false);
@@ -671,7 +683,8 @@ class engine<family::algan, P>
     std::vector<torch::Tensor> parts;
     for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
       const torch::Tensor xb = flat.slice(0, i, std::min(n, i + options_.score_batch_size));
-      parts.push_back(D_->forward(xb.to(device())).reshape({-1}).neg().to(torch::kCPU));
+      const score_view view{D_->forward(xb.to(device())).reshape({-1}), options_};
+      parts.push_back(P::scoring::compute(view).to(torch::kCPU));
     }
     return torch::cat(parts, 0);
   }

@@ -18,8 +18,9 @@ class engine<family::invalid, Policies> {};
 
 template <class Discriminators, class Normalization, class Scoring, class LatentShift>
 class detector
-    : public engine<typename policies<Discriminators, Normalization, Scoring, LatentShift>::family_type,
-                    policies<Discriminators, Normalization, Scoring, LatentShift>> {
+    : public engine<
+          typename policies<Discriminators, Normalization, Scoring, LatentShift>::family_type,
+          policies<Discriminators, Normalization, Scoring, LatentShift>> {
  public:
   using policy_type = policies<Discriminators, Normalization, Scoring, LatentShift>;
   using base = engine<typename policy_type::family_type, policy_type>;

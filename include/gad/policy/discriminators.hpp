@@ -5,12 +5,12 @@
 //   {D_xz}              EGBAD / BiGAN: D sees (x, z) pairs
 //   {D_xz, D_xx}        ALAD without the latent cycle discriminator
 //   {D_xz, D_xx, D_zz}  ALAD with it
+#include <boost/hana/all_of.hpp>
 #include <boost/hana/contains.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/set.hpp>
-#include <boost/hana/all_of.hpp>
-#include <boost/hana/type.hpp>
 #include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
 
 namespace gad {
 namespace disc {
@@ -39,9 +39,8 @@ struct discriminators {
 
 namespace detail {
 template <class D>
-constexpr bool is_known_discriminator =
-    decltype(boost::hana::contains(boost::hana::tuple_t<disc::x, disc::xz, disc::xx, disc::zz>,
-                                   boost::hana::type_c<D>))::value;
+constexpr bool is_known_discriminator = decltype(boost::hana::contains(
+    boost::hana::tuple_t<disc::x, disc::xz, disc::xx, disc::zz>, boost::hana::type_c<D>))::value;
 
 template <class Set>
 struct all_known_discriminators;

@@ -18,14 +18,16 @@ struct policies {
 
   static_assert(rules::discriminators_is_set,
                 "the first policy slot must be gad::discriminators<...>");
-  static_assert(rules::discriminators_known,
-                "a discriminator set may contain only gad::disc::x, disc::xz, disc::xx and disc::zz");
+  static_assert(
+      rules::discriminators_known,
+      "a discriminator set may contain only gad::disc::x, disc::xz, disc::xx and disc::zz");
   static_assert(rules::discriminators_non_empty, "the discriminator set must not be empty");
   static_assert(rules::discriminators_unique, "the discriminator set names a discriminator twice");
   static_assert(rules::normalization_known,
                 "normalization policy must be gad::norm::none or gad::norm::spectral");
-  static_assert(rules::scoring_known,
-                "scoring rule must be one of gad::score::neg_logit, ch, l1, l2, fm, egbad<...>");
+  static_assert(rules::scoring_is_rule,
+                "the scoring rule must be a type with a `name`, a `needs` list of parts and a "
+                "`compute` function, like those in gad/policy/scoring.hpp");
   static_assert(rules::latent_shift_known,
                 "latent-shift policy must be gad::shift::none or gad::shift::pseudo_anomaly");
   static_assert(rules::dx_alone,
@@ -34,14 +36,18 @@ struct policies {
                 "discriminator D_xx needs D_xz in the set: it compares x with G(E(x)), which needs "
                 "the encoder that D_xz trains");
   static_assert(rules::dzz_needs_dxx, "discriminator D_zz requires D_xx in the set (ALAD)");
-  static_assert(rules::neg_logit_needs_dx,
-                "scoring rule neg_logit requires a discriminator set containing D_x");
-  static_assert(rules::ch_needs_dxx,
-                "scoring rule ch requires a discriminator set containing D_xx");
-  static_assert(rules::fm_needs_dxx,
-                "scoring rule fm requires a discriminator set containing D_xx");
-  static_assert(rules::reconstruction_needs_encoder,
-                "scoring rules l1, l2 and egbad need G(E(x)): the discriminator set must contain D_xz");
+  static_assert(rules::scoring_d_logit,
+                "the scoring rule reads D(x) (part::d_logit, like neg_logit): the discriminator "
+                "set must contain D_x");
+  static_assert(rules::scoring_reconstruction,
+                "the scoring rule needs G(E(x)) (part::reconstruction, like l1, l2 and egbad): "
+                "the discriminator set must contain D_xz");
+  static_assert(rules::scoring_dxx_pair,
+                "the scoring rule reads D_xx (part::dxx_pair, like fm and ch): the discriminator "
+                "set must contain D_xx");
+  static_assert(rules::scoring_dxz_pair,
+                "the scoring rule reads D_xz (part::dxz_pair, like egbad): the discriminator set "
+                "must contain D_xz");
   static_assert(rules::pseudo_anomaly_needs_dx,
                 "latent-shift pseudo_anomaly requires the image discriminator D_x (ALGAN)");
 

@@ -30,32 +30,35 @@ struct policy_rules {
   static constexpr bool discriminators_non_empty = discriminators_is_set && !Discriminators::empty;
   static constexpr bool discriminators_unique = discriminators_is_set && Discriminators::unique;
   static constexpr bool normalization_known = detail::is_known_normalization<Normalization>;
-  static constexpr bool scoring_known = detail::is_known_score<Scoring>;
+  static constexpr bool scoring_is_rule = detail::is_scoring_rule<Scoring>::value;
   static constexpr bool latent_shift_known = detail::is_known_latent_shift<LatentShift>;
 
   // Discriminator structure: D_x works on images alone; the others need an encoder.
-  static constexpr bool dx_alone = !has<disc::x> || (!has<disc::xz> && !has<disc::xx> && !has<disc::zz>);
+  static constexpr bool dx_alone =
+      !has<disc::x> || (!has<disc::xz> && !has<disc::xx> && !has<disc::zz>);
   static constexpr bool dxx_needs_dxz = !has<disc::xx> || has<disc::xz>;
   static constexpr bool dzz_needs_dxx = !has<disc::zz> || has<disc::xx>;
 
-  // Scoring rules read specific discriminators or need a reconstruction G(E(x)).
-  static constexpr bool neg_logit_needs_dx = !std::is_same_v<Scoring, score::neg_logit> || has<disc::x>;
-  static constexpr bool ch_needs_dxx = !std::is_same_v<Scoring, score::ch> || has<disc::xx>;
-  static constexpr bool fm_needs_dxx = !std::is_same_v<Scoring, score::fm> || has<disc::xx>;
-  static constexpr bool reconstruction_needs_encoder =
-      !(std::is_same_v<Scoring, score::l1> || std::is_same_v<Scoring, score::l2> ||
-        detail::is_egbad_score<Scoring>) ||
-      has<disc::xz>;
+  // A scoring rule reads parts of the detector (gad/policy/parts.hpp); each part it lists must
+  // be one the discriminator set provides.
+  static constexpr bool scoring_d_logit =
+      discriminators_is_set && part_available<Discriminators, Scoring, part::d_logit>;
+  static constexpr bool scoring_reconstruction =
+      discriminators_is_set && part_available<Discriminators, Scoring, part::reconstruction>;
+  static constexpr bool scoring_dxx_pair =
+      discriminators_is_set && part_available<Discriminators, Scoring, part::dxx_pair>;
+  static constexpr bool scoring_dxz_pair =
+      discriminators_is_set && part_available<Discriminators, Scoring, part::dxz_pair>;
 
   // Pseudo-anomalies are labelled "fake" for an image discriminator.
   static constexpr bool pseudo_anomaly_needs_dx =
       !std::is_same_v<LatentShift, shift::pseudo_anomaly> || has<disc::x>;
 
-  static constexpr bool valid =
-      discriminators_known && discriminators_non_empty && discriminators_unique &&
-      normalization_known && scoring_known && latent_shift_known && dx_alone && dxx_needs_dxz &&
-      dzz_needs_dxx && neg_logit_needs_dx && ch_needs_dxx && fm_needs_dxx &&
-      reconstruction_needs_encoder && pseudo_anomaly_needs_dx;
+  static constexpr bool valid = discriminators_known && discriminators_non_empty &&
+                                discriminators_unique && normalization_known && scoring_is_rule &&
+                                latent_shift_known && dx_alone && dxx_needs_dxz && dzz_needs_dxx &&
+                                scoring_d_logit && scoring_reconstruction && scoring_dxx_pair &&
+                                scoring_dxz_pair && pseudo_anomaly_needs_dx;
 };
 
 }  // namespace gad

@@ -11,9 +11,12 @@
 
 namespace gad {
 
-/// policy_name<Tag>::value: the tag's name as written in checkpoints and messages.
+/// policy_name<Tag>::value: the tag's name as written in checkpoints and messages. A policy
+/// type that carries its `name` (every scoring rule) needs no entry here.
 template <class Tag>
-struct policy_name;
+struct policy_name {
+  static constexpr const char* value = Tag::name;
+};
 
 #define GAD_POLICY_NAME(tag, text)             \
   template <>                                  \
@@ -26,11 +29,7 @@ GAD_POLICY_NAME(disc::xx, "D_xx");
 GAD_POLICY_NAME(disc::zz, "D_zz");
 GAD_POLICY_NAME(norm::none, "none");
 GAD_POLICY_NAME(norm::spectral, "spectral");
-GAD_POLICY_NAME(score::neg_logit, "neg_logit");
-GAD_POLICY_NAME(score::ch, "ch");
-GAD_POLICY_NAME(score::l1, "l1");
-GAD_POLICY_NAME(score::l2, "l2");
-GAD_POLICY_NAME(score::fm, "fm");
+// Model files name EGBAD's rules so; their run-time names (all_scores) are egbad-fm, egbad-ch.
 GAD_POLICY_NAME(score::egbad<score::egbad_term::fm>, "egbad<fm>");
 GAD_POLICY_NAME(score::egbad<score::egbad_term::ch>, "egbad<ch>");
 GAD_POLICY_NAME(shift::none, "none");

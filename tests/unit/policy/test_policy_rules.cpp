@@ -49,19 +49,39 @@ TEST_CASE("discriminator-set rules", "[policy]") {
   STATIC_REQUIRE(rules<alad_zz_set>::dzz_needs_dxx);
 }
 
-TEST_CASE("scoring rules need the discriminators they read", "[policy]") {
-  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, score::neg_logit>::neg_logit_needs_dx);
-  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, score::fm>::fm_needs_dxx);
-  STATIC_REQUIRE(rules<alad_set, norm::none, score::fm>::fm_needs_dxx);
-  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, score::ch>::ch_needs_dxx);
-  STATIC_REQUIRE(rules<alad_set, norm::none, score::ch>::ch_needs_dxx);
-  STATIC_REQUIRE_FALSE(rules<algan_set, norm::none, score::l1>::reconstruction_needs_encoder);
-  STATIC_REQUIRE_FALSE(rules<algan_set, norm::none, score::l2>::reconstruction_needs_encoder);
+TEST_CASE("scoring rules need the parts they declare", "[policy]") {
+  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, score::neg_logit>::scoring_d_logit);
+  STATIC_REQUIRE(rules<algan_set, norm::none, score::neg_logit>::scoring_d_logit);
+  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, score::fm>::scoring_dxx_pair);
+  STATIC_REQUIRE(rules<alad_set, norm::none, score::fm>::scoring_dxx_pair);
+  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, score::ch>::scoring_dxx_pair);
+  STATIC_REQUIRE(rules<alad_set, norm::none, score::ch>::scoring_dxx_pair);
+  STATIC_REQUIRE_FALSE(rules<algan_set, norm::none, score::l1>::scoring_reconstruction);
+  STATIC_REQUIRE_FALSE(rules<algan_set, norm::none, score::l2>::scoring_reconstruction);
   STATIC_REQUIRE_FALSE(
-      rules<algan_set, norm::none, score::egbad<score::egbad_term::ch>>::reconstruction_needs_encoder);
-  STATIC_REQUIRE(rules<egbad_set, norm::none, score::l2>::reconstruction_needs_encoder);
-  STATIC_REQUIRE_FALSE(rules<alad_set, norm::none, double>::scoring_known);
-  STATIC_REQUIRE_FALSE(rules<alad_set, norm::none, score::egbad<int>>::scoring_known);
+      rules<algan_set, norm::none, score::egbad<score::egbad_term::ch>>::scoring_reconstruction);
+  STATIC_REQUIRE_FALSE(
+      rules<algan_set, norm::none, score::egbad<score::egbad_term::ch>>::scoring_dxz_pair);
+  STATIC_REQUIRE(rules<egbad_set, norm::none, score::l2>::scoring_reconstruction);
+  STATIC_REQUIRE(rules<egbad_set, norm::none, score::egbad<>>::valid);
+  STATIC_REQUIRE_FALSE(rules<alad_set, norm::none, double>::scoring_is_rule);
+}
+
+// A rule written outside gad is checked by the parts it declares, like the built-in ones.
+struct mean_dxx_feature {
+  static constexpr const char* name = "mean_dxx_feature";
+  using needs = gad::parts<gad::part::dxx_pair>;
+  template <class View>
+  static auto compute(const View& v) {
+    return v.dxx_fake().features.mean(1);
+  }
+};
+
+TEST_CASE("a user's scoring rule is checked by its declared parts", "[policy]") {
+  STATIC_REQUIRE(rules<alad_set, norm::none, mean_dxx_feature>::scoring_is_rule);
+  STATIC_REQUIRE(rules<alad_set, norm::none, mean_dxx_feature>::valid);
+  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, mean_dxx_feature>::scoring_dxx_pair);
+  STATIC_REQUIRE_FALSE(rules<egbad_set, norm::none, mean_dxx_feature>::valid);
 }
 
 TEST_CASE("normalization and latent-shift slots", "[policy]") {
@@ -70,8 +90,8 @@ TEST_CASE("normalization and latent-shift slots", "[policy]") {
   STATIC_REQUIRE_FALSE(rules<algan_set, norm::none, score::neg_logit, int>::latent_shift_known);
   STATIC_REQUIRE_FALSE(
       rules<alad_set, norm::none, score::fm, shift::pseudo_anomaly>::pseudo_anomaly_needs_dx);
-  STATIC_REQUIRE(
-      rules<algan_set, norm::none, score::neg_logit, shift::pseudo_anomaly>::pseudo_anomaly_needs_dx);
+  STATIC_REQUIRE(rules<algan_set, norm::none, score::neg_logit,
+                       shift::pseudo_anomaly>::pseudo_anomaly_needs_dx);
 }
 
 TEST_CASE("an invalid combination maps to the invalid family, not to an engine", "[policy]") {
