@@ -155,7 +155,7 @@ class engine<family::bigan, P>
                     std::is_same_v<typename P::normalization, norm::none>,
                 "the ALAD/EGBAD engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/alad/engine.hpp "
-                "(docs/policies.md, Adding a policy)");
+                "(docs/policies.md, Adding another policy)");
   static_assert(detail::is_scoring_rule<scoring_type>::value,
                 "a scoring rule needs a `name`, a `needs` list of parts and a `compute` function "
                 "(gad/policy/scoring.hpp)");
@@ -303,7 +303,14 @@ class engine<family::bigan, P>
 
   template <class S>
   static rule rule_of() {
-    return {S::name, [](const score_view& v) -> torch::Tensor { return S::compute(v); }};
+    return {S::name, [](const score_view& v) -> torch::Tensor {
+              // Without a compute() only score_rules' static_assert speaks.
+              if constexpr (detail::has_compute<S, score_view>::value) {
+                return S::compute(v);
+              } else {
+                return torch::Tensor();
+              }
+            }};
   }
 
   static rule policy_rule() { return rule_of<scoring_type>(); }
@@ -900,6 +907,9 @@ class engine<family::bigan, P>
   }
 
   named_scores score_rules(const torch::Tensor& xs, const std::vector<rule>& rules) const {
+    static_assert(detail::has_compute<scoring_type, score_view>::value,
+                  "the scoring rule needs `template <class View> static auto compute(const View& "
+                  "v)`, returning one score per sample of v's batch");
     named_scores out;
     const std::int64_t n = xs.size(0);
     if (n == 0) {

@@ -96,12 +96,12 @@ class engine<family::algan, P>
                     std::is_same_v<typename P::latent_shift, shift::none>,
                 "the ALGAN engine implements the latent shifts gad::shift::pseudo_anomaly and "
                 "gad::shift::none only; a new one must be implemented in gad/algan/engine.hpp "
-                "(docs/policies.md, Adding a policy)");
+                "(docs/policies.md, Adding another policy)");
   static_assert(std::is_same_v<typename P::normalization, norm::spectral> ||
                     std::is_same_v<typename P::normalization, norm::none>,
                 "the ALGAN engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/algan/engine.hpp "
-                "(docs/policies.md, Adding a policy)");
+                "(docs/policies.md, Adding another policy)");
   static_assert(detail::is_scoring_rule<typename P::scoring>::value,
                 "a scoring rule needs a `name`, a `needs` list of parts and a `compute` function "
                 "(gad/policy/scoring.hpp)");
@@ -675,6 +675,9 @@ class engine<family::algan, P>
   };
 
   torch::Tensor score_flat(const torch::Tensor& flat) const {
+    static_assert(detail::has_compute<typename P::scoring, score_view>::value,
+                  "the scoring rule needs `template <class View> static auto compute(const View& "
+                  "v)`, returning one score per sample of v's batch");
     torch::NoGradGuard no_grad;
     algan_detail::module_mode_guard eval(*D_, false);
     precision_scope mixed(options_.compute_precision, device());
@@ -684,7 +687,10 @@ class engine<family::algan, P>
     for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
       const torch::Tensor xb = flat.slice(0, i, std::min(n, i + options_.score_batch_size));
       const score_view view{D_->forward(xb.to(device())).reshape({-1}), options_};
-      parts.push_back(P::scoring::compute(view).to(torch::kCPU));
+      // Without a compute() only the static_assert above speaks.
+      if constexpr (detail::has_compute<typename P::scoring, score_view>::value) {
+        parts.push_back(P::scoring::compute(view).to(torch::kCPU));
+      }
     }
     return torch::cat(parts, 0);
   }

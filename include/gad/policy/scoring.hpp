@@ -112,6 +112,13 @@ template <class S>
 struct is_scoring_rule<S, std::void_t<decltype(S::name), decltype(S::needs::types)>>
     : std::true_type {};
 
+// Whether S has a compute() at all: a rule that has one but misuses the view still fails
+// inside its own body, where the compiler points at the line.
+template <class S, class View, class = void>
+struct has_compute : std::false_type {};
+template <class S, class View>
+struct has_compute<S, View, std::void_t<decltype(&S::template compute<View>)>> : std::true_type {};
+
 template <class S>
 constexpr bool is_egbad_score = false;
 template <class T>
