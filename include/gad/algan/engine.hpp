@@ -85,18 +85,15 @@ class engine<family::algan, P>
  public:
   using policy_type = P;
   using options_type = algan_options;
-  /// True for ALGAN proper, false for the plain-GAN ablation (shift::none).
-  static constexpr bool pseudo_anomalies =
-      std::is_same_v<typename P::latent_shift, shift::pseudo_anomaly>;
+  /// The latent-shift strategy (gad/policy/latent_shift.hpp), which this engine calls at
+  /// fixed points of its training step.
+  using shift_type = typename P::latent_shift;
+  /// True for ALGAN proper and strategies derived from it, false for the plain-GAN ablation.
+  static constexpr bool pseudo_anomalies = shift_type::pseudo_anomalies;
   static constexpr bool spectral = P::spectral;
 
-  // The rules accept any tag marked known; these catch a tag added there but not taught to
+  // The rules accept any tag marked known; this catches one added there but not taught to
   // this engine, which would otherwise train as if it were none.
-  static_assert(std::is_same_v<typename P::latent_shift, shift::pseudo_anomaly> ||
-                    std::is_same_v<typename P::latent_shift, shift::none>,
-                "the ALGAN engine implements the latent shifts gad::shift::pseudo_anomaly and "
-                "gad::shift::none only; a new one must be implemented in gad/algan/engine.hpp "
-                "(docs/policies.md, Adding another policy)");
   static_assert(std::is_same_v<typename P::normalization, norm::spectral> ||
                     std::is_same_v<typename P::normalization, norm::none>,
                 "the ALGAN engine implements the normalizations gad::norm::spectral and "
@@ -189,19 +186,11 @@ class engine<family::algan, P>
   using base_type::device;
   using base_type::options;
 
-  /// Names of the per-iteration and per-epoch loss columns.
+  /// Names of the per-iteration and per-epoch loss columns: the strategy's D terms, then g.
   static std::vector<std::string> loss_names() {
-    if constexpr (pseudo_anomalies) {
-      return {"d_real",
-              "d_fake_normal",
-              "d_fake_anomalous",
-              "d_buffer_normal",
-              "d_buffer_anomalous",
-              "d_total",
-              "g"};
-    } else {
-      return {"d_real", "d_fake", "d_total", "g"};
-    }
+    std::vector<std::string> names = shift_type::loss_names();
+    names.emplace_back("g");
+    return names;
   }
 
  private:
@@ -212,12 +201,7 @@ class engine<family::algan, P>
 
   struct latents {
     torch::Tensor normal;     // z_n, for the D steps
-    torch::Tensor anomalous;  // z_a, for the pseudo-anomalies
     torch::Tensor generator;  // z_gen, for the G step
-  };
-
-  struct step_losses {
-    std::vector<torch::Tensor> values;  // loss_names() order, without the trailing "g"
   };
 
   // Validated tensors of one fit() or resume() call.
@@ -228,20 +212,71 @@ class engine<family::algan, P>
     bool validation = false;
   };
 
+  // What the latent-shift strategy reads and calls: the options, draws from the fit's latent
+  // stream, G's pseudo-anomalies, the loss, replay buffers and checkpoint access.
+  class shift_context {
+   public:
+    using tensor = torch::Tensor;
+    using buffer = replay_buffer;
+
+    shift_context(const engine& e, at::Generator* latent) : e_(e), latent_(latent) {}
+
+    const algan_options& options() const { return e_.options_; }
+    std::int64_t batch_size() const { return e_.options_.batch_size; }
+    /// [batch, z_dim] of N(0, I) from the latent stream, on the host.
+    torch::Tensor randn_latents() const {
+      return torch::randn({e_.options_.batch_size, e_.options_.z_dim}, *latent_);
+    }
+    torch::Tensor to_device(const torch::Tensor& t) const { return host_to_device(t, e_.device()); }
+    /// G(z) with G in eval mode, as float32 (the replay buffers keep it).
+    torch::Tensor pseudo_anomalies(const torch::Tensor& z) const {
+      return nn::make_pseudo_anomalies(e_.G_, z).to(torch::kFloat);
+    }
+    torch::Tensor bce(const torch::Tensor& logits, double target) const {
+      return losses::bce_with_logits(logits, target);
+    }
+    torch::Tensor zeros_like(const torch::Tensor& t) const { return torch::zeros_like(t); }
+    replay_buffer make_replay_buffer(const char* stream) const {
+      return replay_buffer(e_.options_.replay_capacity(), e_.runtime_.generator(stream));
+    }
+
+    void write_generator(io::output_archive& t, const char* key, const at::Generator& g) const {
+      io::write_generator(t, key, g);
+    }
+    void write_optional(io::output_archive& t, const char* key, const torch::Tensor& v) const {
+      engine::write_optional(t, key, v);
+    }
+    void read_generator(const io::archive_reader& t, const char* key, at::Generator& g) const {
+      t.read_generator(key, g);
+    }
+    void read_buffer(const io::archive_reader& t, const char* key, replay_buffer& b) const {
+      try {
+        b.assign(e_.read_optional(t, key, e_.options_.image_numel()));
+      } catch (const invalid_argument& err) {
+        t.fail(err.what());
+      }
+    }
+    torch::Tensor read_latents(const io::archive_reader& t, const char* key) const {
+      return e_.read_optional(t, key, e_.options_.z_dim);
+    }
+
+   private:
+    const engine& e_;
+    at::Generator* latent_;
+  };
+
   // What a fit carries between epochs besides the weights; saved by save() during a fit.
   struct fit_state {
-    fit_state(const algan_options& o, const runtime& rt)
+    fit_state(const engine& e, const runtime& rt)
         : shuffle(rt.generator("algan/shuffle")),
           latent(rt.generator("algan/latent")),
-          buffer_normal(o.replay_capacity(), rt.generator("algan/replay-n")),
-          buffer_anomalous(o.replay_capacity(), rt.generator("algan/replay-a")) {}
+          shift(shift_context(e, nullptr)) {}
     train::loop_state loop;
     std::unique_ptr<torch::optim::Adam> opt_g;
     std::unique_ptr<torch::optim::Adam> opt_d;
     at::Generator shuffle;
     at::Generator latent;
-    replay_buffer buffer_normal;
-    replay_buffer buffer_anomalous;
+    typename shift_type::template state<shift_context> shift;
     latents z;
     torch::Tensor order;  // this epoch's shuffle
   };
@@ -271,7 +306,7 @@ class engine<family::algan, P>
   }
 
   std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
-    auto st = std::make_unique<fit_state>(options_, runtime_);
+    auto st = std::make_unique<fit_state>(*this, runtime_);
     st->opt_g = make_optimizer(*G_, options_.generator_lr);
     st->opt_d = make_optimizer(*D_, options_.discriminator_lr);
     st->loop.report.loss_names = loss_names();
@@ -327,24 +362,17 @@ class engine<family::algan, P>
     // The reference draws new latents only inside even epochs (see latent_resampling).
     if (!st.z.normal.defined() || options_.resampling == latent_resampling::every_iteration ||
         epoch % 2 == 0) {
-      st.z = draw_latents(st.latent);
+      draw_latents(st);
     }
-    const bool use_buffers = pseudo_anomalies && epoch >= 1;
-    step_losses losses;
+    std::vector<torch::Tensor> losses;
     torch::Tensor fake_normal;
-    torch::Tensor fake_anomalous;
     for (int s = 0; s < options_.discriminator_steps; ++s) {
       const bool make_fakes = s == 0 || !options_.reuse_d_step_fakes;
-      losses = discriminator_step(*st.opt_d, x, st.z, use_buffers, st.buffer_normal,
-                                  st.buffer_anomalous, make_fakes, fake_normal, fake_anomalous);
+      losses = discriminator_step(*st.opt_d, x, st, epoch, make_fakes, fake_normal);
     }
-    losses.values.push_back(generator_step(*st.opt_g, st.z.generator));
-    // Buffers receive the last D step's fakes, made before this iteration's G update.
-    if (pseudo_anomalies) {
-      st.buffer_normal.insert(fake_normal);
-      st.buffer_anomalous.insert(fake_anomalous);
-    }
-    return torch::stack(losses.values);
+    losses.push_back(generator_step(*st.opt_g, st.z.generator));
+    shift_type::after_iteration(shift_context(*this, &st.latent), st.shift, fake_normal);
+    return torch::stack(losses);
   }
 
   void begin_fresh_fit(const fit_data& data) {
@@ -371,18 +399,28 @@ class engine<family::algan, P>
     t.write("opt_d", od);
     io::write_generator(t, "shuffle", st.shuffle);
     io::write_generator(t, "latent", st.latent);
-    io::write_generator(t, "replay_normal_stream", st.buffer_normal.generator());
-    io::write_generator(t, "replay_anomalous_stream", st.buffer_anomalous.generator());
-    const auto opt_tensor = [&](const char* key, const torch::Tensor& v) {
-      t.write(std::string("has_") + key, c10::IValue(v.defined()));
-      if (v.defined()) t.write(key, v.to(torch::kCPU));
-    };
-    opt_tensor("replay_normal", st.buffer_normal.data());
-    opt_tensor("replay_anomalous", st.buffer_anomalous.data());
-    opt_tensor("z_normal", st.z.normal);
-    opt_tensor("z_anomalous", st.z.anomalous);
-    opt_tensor("z_generator", st.z.generator);
+    shift_type::write(shift_context(*this, nullptr), st.shift, t);
+    write_optional(t, "z_normal", st.z.normal);
+    write_optional(t, "z_generator", st.z.generator);
     a.write("training", t);
+  }
+
+  // An optional tensor: a has_<key> flag, and the tensor (on the CPU) when it is defined.
+  static void write_optional(io::output_archive& t, const char* key, const torch::Tensor& v) {
+    t.write(std::string("has_") + key, c10::IValue(v.defined()));
+    if (v.defined()) t.write(key, v.to(torch::kCPU));
+  }
+
+  // What write_optional wrote: undefined, or float rows of `width` values, on the device.
+  torch::Tensor read_optional(const io::archive_reader& t, const std::string& key,
+                              std::int64_t width) const {
+    if (!t.read_bool("has_" + key)) return torch::Tensor();
+    torch::Tensor v = t.read_tensor(key);
+    if (v.dim() != 2 || v.size(1) != width || v.scalar_type() != torch::kFloat) {
+      t.fail("'" + key + "' has shape " + detail::shape_string(v) + ", not [n, " +
+             std::to_string(width) + "] float");
+    }
+    return v.to(device());
   }
 
   // Reads everything first and changes the detector only once the whole file checked out.
@@ -447,30 +485,9 @@ class engine<family::algan, P>
     load_optimizer("opt_d", *st->opt_d);
     t.read_generator("shuffle", st->shuffle);
     t.read_generator("latent", st->latent);
-    t.read_generator("replay_normal_stream", st->buffer_normal.generator());
-    t.read_generator("replay_anomalous_stream", st->buffer_anomalous.generator());
-    const std::vector<std::int64_t> row{options_.image_numel()};
-    const auto opt_tensor = [&](const std::string& key,
-                                std::vector<std::int64_t> shape) -> torch::Tensor {
-      if (!t.read_bool("has_" + key)) return torch::Tensor();
-      torch::Tensor v = t.read_tensor(key);
-      if (v.dim() != static_cast<std::int64_t>(shape.size()) + 1 ||
-          v.sizes().slice(1) != c10::IntArrayRef(shape) || v.scalar_type() != torch::kFloat) {
-        t.fail("'" + key + "' has shape " + detail::shape_string(v) + ", not [n, " +
-               std::to_string(shape.back()) + "] float");
-      }
-      return v.to(device());
-    };
-    try {
-      st->buffer_normal.assign(opt_tensor("replay_normal", row));
-      st->buffer_anomalous.assign(opt_tensor("replay_anomalous", row));
-    } catch (const invalid_argument& e) {
-      t.fail(e.what());
-    }
-    const std::vector<std::int64_t> latent_row{options_.z_dim};
-    st->z.normal = opt_tensor("z_normal", latent_row);
-    st->z.anomalous = opt_tensor("z_anomalous", latent_row);
-    st->z.generator = opt_tensor("z_generator", latent_row);
+    shift_type::read(shift_context(*this, nullptr), st->shift, t);
+    st->z.normal = read_optional(t, "z_normal", options_.z_dim);
+    st->z.generator = read_optional(t, "z_generator", options_.z_dim);
     return st;
   }
 
@@ -480,27 +497,23 @@ class engine<family::algan, P>
     D_->initialize(init);
   }
 
-  // Drawn on the CPU and moved, so a seed gives the same latents on every device.
-  latents draw_latents(at::Generator& gen) const {
-    const auto draw = [&](double scale) {
-      torch::Tensor z = torch::randn({options_.batch_size, options_.z_dim}, gen);
-      if (scale != 1.0) z = z * scale;
-      return host_to_device(z, device());
-    };
-    latents z;
-    z.normal = draw(1.0);
-    if constexpr (pseudo_anomalies) z.anomalous = draw(options_.sigma);
-    z.generator = draw(1.0);
-    return z;
+  // Drawn on the CPU and moved, so a seed gives the same latents on every device: z_n, the
+  // strategy's own (z_a for pseudo-anomalies), then z_gen, from the one latent stream.
+  void draw_latents(fit_state& st) const {
+    const shift_context ctx(*this, &st.latent);
+    st.z.normal = host_to_device(ctx.randn_latents(), device());
+    shift_type::template draw<shift_type>(ctx, st.shift);
+    st.z.generator = host_to_device(ctx.randn_latents(), device());
   }
 
-  // One discriminator update. With make_fakes it makes fresh fakes and leaves them in
-  // fake_normal/fake_anomalous; without, it trains on the ones already there.
-  step_losses discriminator_step(torch::optim::Adam& opt_d, const torch::Tensor& x,
-                                 const latents& z, bool use_buffers, replay_buffer& buffer_normal,
-                                 replay_buffer& buffer_anomalous, bool make_fakes,
-                                 torch::Tensor& fake_normal, torch::Tensor& fake_anomalous) {
+  // One discriminator update. With make_fakes it makes fresh fakes (fake_normal and the
+  // strategy's); without, it trains on the ones already there. Returns the strategy's loss
+  // terms, detached, the total last.
+  std::vector<torch::Tensor> discriminator_step(torch::optim::Adam& opt_d, const torch::Tensor& x,
+                                                fit_state& st, int epoch, bool make_fakes,
+                                                torch::Tensor& fake_normal) {
     opt_d.zero_grad();
+    const shift_context ctx(*this, &st.latent);
     std::vector<torch::Tensor> logits;
     {
       // Ends before backward() and the optimizer step (see precision_scope).
@@ -510,19 +523,12 @@ class engine<family::algan, P>
         // reference does when it makes D's fake-normal batch (it detaches afterwards).
         torch::NoGradGuard no_grad;
         // Stored as float32 whatever the precision: the replay buffers keep them.
-        fake_normal = G_->forward(z.normal).to(torch::kFloat);
-        if constexpr (pseudo_anomalies) {
-          fake_anomalous = nn::make_pseudo_anomalies(G_, z.anomalous).to(torch::kFloat);
-        }
+        fake_normal = G_->forward(st.z.normal).to(torch::kFloat);
+        shift_type::make_fakes(ctx, st.shift);
       }
       std::vector<torch::Tensor> groups{x, fake_normal};
-      if constexpr (pseudo_anomalies) {
-        groups.push_back(fake_anomalous);
-        if (use_buffers) {
-          // A fresh subset for every D step.
-          groups.push_back(buffer_normal.sample(options_.batch_size));
-          groups.push_back(buffer_anomalous.sample(options_.batch_size));
-        }
+      for (torch::Tensor& g : shift_type::groups(ctx, st.shift, epoch)) {
+        groups.push_back(std::move(g));
       }
       if (options_.fused_d_forward) {
         logits = D_->forward(torch::cat(groups, 0)).split(options_.batch_size, 0);
@@ -532,32 +538,13 @@ class engine<family::algan, P>
         for (const auto& g : groups) logits.push_back(D_->forward(g));
       }
     }
-
-    step_losses out;
-    torch::Tensor total;
-    if constexpr (pseudo_anomalies) {
-      const losses::algan_terms terms =
-          use_buffers ? losses::algan_terms_from_logits(logits[0], logits[1], logits[2], logits[3],
-                                                        logits[4])
-                      : losses::algan_terms_from_logits(logits[0], logits[1], logits[2]);
-      total = losses::algan_discriminator_loss(terms, options_.alpha, options_.xi);
-      // The buffer terms are absent before the buffers fill (epoch 0): logged as 0.
-      const auto value = [&](const torch::Tensor& t) {
-        return t.defined() ? t.detach() : torch::zeros_like(total);
-      };
-      out.values = {
-          value(terms.real),          value(terms.fake_normal),      value(terms.fake_anomalous),
-          value(terms.buffer_normal), value(terms.buffer_anomalous), value(total)};
-    } else {
-      const torch::Tensor real = losses::bce_with_logits(logits[0], 1.0);
-      const torch::Tensor fake = losses::bce_with_logits(logits[1], 0.0);
-      total = real + fake;
-      out.values = {real.detach(), fake.detach(), total.detach()};
-    }
+    std::vector<torch::Tensor> values = shift_type::losses(ctx, logits, epoch);
+    const torch::Tensor total = values.back();
     // The losses stay on the device; the fit loop reads and checks them (loss_read_interval).
+    for (torch::Tensor& v : values) v = v.detach();
     total.backward();
     opt_d.step();
-    return out;
+    return values;
   }
 
   // One generator update with the non-saturating loss on normal latents only. D stays in

@@ -28,8 +28,9 @@ struct policies {
   static_assert(rules::scoring_is_rule,
                 "the scoring rule must be a type with a `name`, a `needs` list of parts and a "
                 "`compute` function, like those in gad/policy/scoring.hpp");
-  static_assert(rules::latent_shift_known,
-                "latent-shift policy must be gad::shift::none or gad::shift::pseudo_anomaly");
+  static_assert(rules::latent_shift_is_strategy,
+                "the latent-shift strategy must be a type with a `name`, `pseudo_anomalies` and "
+                "`loss_names()`, like those in gad/policy/latent_shift.hpp");
   static_assert(rules::dx_alone,
                 "discriminator D_x (image only) cannot be combined with D_xz, D_xx or D_zz");
   static_assert(rules::dxx_needs_dxz,
@@ -48,8 +49,9 @@ struct policies {
   static_assert(rules::scoring_dxz_pair,
                 "the scoring rule reads D_xz (part::dxz_pair, like egbad): the discriminator set "
                 "must contain D_xz");
-  static_assert(rules::pseudo_anomaly_needs_dx,
-                "latent-shift pseudo_anomaly requires the image discriminator D_x (ALGAN)");
+  static_assert(rules::latent_shift_d_logit,
+                "the latent-shift strategy makes pseudo-anomalies for D(x) (part::d_logit, like "
+                "pseudo_anomaly): the discriminator set must contain the image discriminator D_x");
 
   using discriminator_set = Discriminators;
   using normalization = Normalization;

@@ -31,7 +31,7 @@ struct policy_rules {
   static constexpr bool discriminators_unique = discriminators_is_set && Discriminators::unique;
   static constexpr bool normalization_known = detail::is_known_normalization<Normalization>;
   static constexpr bool scoring_is_rule = detail::is_scoring_rule<Scoring>::value;
-  static constexpr bool latent_shift_known = detail::is_known_latent_shift<LatentShift>;
+  static constexpr bool latent_shift_is_strategy = detail::is_latent_shift<LatentShift>::value;
 
   // Discriminator structure: D_x works on images alone; the others need an encoder.
   static constexpr bool dx_alone =
@@ -50,15 +50,15 @@ struct policy_rules {
   static constexpr bool scoring_dxz_pair =
       discriminators_is_set && part_available<Discriminators, Scoring, part::dxz_pair>;
 
-  // Pseudo-anomalies are labelled "fake" for an image discriminator.
-  static constexpr bool pseudo_anomaly_needs_dx =
-      !std::is_same_v<LatentShift, shift::pseudo_anomaly> || has<disc::x>;
+  // A latent-shift strategy's pseudo-anomalies are labelled "fake" for the image discriminator.
+  static constexpr bool latent_shift_d_logit =
+      discriminators_is_set && part_available<Discriminators, LatentShift, part::d_logit>;
 
   static constexpr bool valid = discriminators_known && discriminators_non_empty &&
                                 discriminators_unique && normalization_known && scoring_is_rule &&
-                                latent_shift_known && dx_alone && dxx_needs_dxz && dzz_needs_dxx &&
-                                scoring_d_logit && scoring_reconstruction && scoring_dxx_pair &&
-                                scoring_dxz_pair && pseudo_anomaly_needs_dx;
+                                latent_shift_is_strategy && dx_alone && dxx_needs_dxz &&
+                                dzz_needs_dxx && scoring_d_logit && scoring_reconstruction &&
+                                scoring_dxx_pair && scoring_dxz_pair && latent_shift_d_logit;
 };
 
 }  // namespace gad

@@ -32,8 +32,6 @@ GAD_POLICY_NAME(norm::spectral, "spectral");
 // Model files name EGBAD's rules so; their run-time names (all_scores) are egbad-fm, egbad-ch.
 GAD_POLICY_NAME(score::egbad<score::egbad_term::fm>, "egbad<fm>");
 GAD_POLICY_NAME(score::egbad<score::egbad_term::ch>, "egbad<ch>");
-GAD_POLICY_NAME(shift::none, "none");
-GAD_POLICY_NAME(shift::pseudo_anomaly, "pseudo_anomaly");
 #undef GAD_POLICY_NAME
 
 namespace detail {

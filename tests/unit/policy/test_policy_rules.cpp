@@ -87,11 +87,23 @@ TEST_CASE("a user's scoring rule is checked by its declared parts", "[policy]") 
 TEST_CASE("normalization and latent-shift slots", "[policy]") {
   STATIC_REQUIRE_FALSE(rules<algan_set, float>::normalization_known);
   STATIC_REQUIRE(rules<algan_set, norm::spectral>::normalization_known);
-  STATIC_REQUIRE_FALSE(rules<algan_set, norm::none, score::neg_logit, int>::latent_shift_known);
   STATIC_REQUIRE_FALSE(
-      rules<alad_set, norm::none, score::fm, shift::pseudo_anomaly>::pseudo_anomaly_needs_dx);
-  STATIC_REQUIRE(rules<algan_set, norm::none, score::neg_logit,
-                       shift::pseudo_anomaly>::pseudo_anomaly_needs_dx);
+      rules<algan_set, norm::none, score::neg_logit, int>::latent_shift_is_strategy);
+  STATIC_REQUIRE(rules<algan_set, norm::none, score::neg_logit, shift::none>::valid);
+  STATIC_REQUIRE_FALSE(
+      rules<alad_set, norm::none, score::fm, shift::pseudo_anomaly>::latent_shift_d_logit);
+  STATIC_REQUIRE(
+      rules<algan_set, norm::none, score::neg_logit, shift::pseudo_anomaly>::latent_shift_d_logit);
+}
+
+// A strategy written outside gad, derived from pseudo_anomaly: its needs come with the base.
+struct shell_shift : shift::pseudo_anomaly {
+  static constexpr const char* name = "shell";
+};
+
+TEST_CASE("a user's latent-shift strategy is checked like the built-in ones", "[policy]") {
+  STATIC_REQUIRE(rules<algan_set, norm::spectral, score::neg_logit, shell_shift>::valid);
+  STATIC_REQUIRE_FALSE(rules<alad_set, norm::none, score::fm, shell_shift>::latent_shift_d_logit);
 }
 
 TEST_CASE("an invalid combination maps to the invalid family, not to an engine", "[policy]") {
