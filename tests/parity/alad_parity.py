@@ -14,19 +14,15 @@ generators and runs the mirror's faithful_step, then compares everything.
 Exit status 0 when everything agrees within the tolerance, 1 otherwise. Prints "SKIPPED: ..."
 and exits 0 when python3-torch is missing (CTest then reports the test as skipped).
 """
-import argparse
 import copy
-import os
-import subprocess
 import sys
-import tempfile
 
-from parity_common import compare_losses, compare_states, load_trace, need_torch, report
+from parity_common import (MIRRORS, arguments, compare_losses, compare_states, need_torch, report,
+                           run_trace)
 
 torch = need_torch()
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                "benchmarks", "python"))
+sys.path.insert(0, MIRRORS)
 import alad_iteration as mirror  # noqa: E402
 
 NETS = ("E", "G", "D_xz", "D_xx", "D_zz")
@@ -36,7 +32,7 @@ def mirror_tensors(module):
     return [t for _, t in module.named_parameters()] + [t for _, t in module.named_buffers()]
 
 
-def by_gad_names(module, order):
+def by_position(module, order):
     """The mirror module's parameters and buffers under gad's names. Both register their
     layers in the reference's order, so the lists are matched by position; every shape must
     agree, or the mapping is refused."""
@@ -55,7 +51,7 @@ def replay(trace):
     named = {}
     with torch.no_grad():
         for k in NETS:
-            named[k] = by_gad_names(nets[k], list(trace[f"order/{k}"]))
+            named[k] = by_position(nets[k], list(trace[f"order/{k}"]))
             for name, t in named[k].items():
                 source = trace[f"init/{k}/{name}"]
                 if t.shape != source.shape:
@@ -83,7 +79,7 @@ def replay(trace):
                                           x_all[order_g[window]], z_g, trace["ema_decay"])
             rows.append([v.item() for v in losses])
     def state(module, k):
-        return {n: t.detach() for n, t in by_gad_names(module, list(trace[f"order/{k}"])).items()}
+        return {n: t.detach() for n, t in by_position(module, list(trace[f"order/{k}"])).items()}
 
     final = {k: state(nets[k], k) for k in NETS}
     averaged = {k: state(emas[k], k) for k in emas}
@@ -91,17 +87,8 @@ def replay(trace):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trace-program", required=True)
-    parser.add_argument("--trace", help="keep the trace file here (default: a temporary file)")
-    parser.add_argument("--loss-rtol", type=float, default=1e-5)
-    parser.add_argument("--param-rtol", type=float, default=1e-5)
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.trace or os.path.join(tmp, "alad_trace.pt")
-        subprocess.run([args.trace_program, path], check=True)
-        trace = load_trace(path)
+    args = arguments(__doc__.splitlines()[0]).parse_args()
+    trace = run_trace(args.trace_program, args.trace)
     rows, final, averaged = replay(trace)
     problems = compare_losses(trace["losses"], rows, list(trace["loss_names"]), args.loss_rtol)
     for k in NETS:

@@ -15,17 +15,16 @@ replay streams. Their per-iteration loss log and final weights are then compared
 Their plotting and metrics imports (matplotlib, sklearn, torchvision) are replaced by stubs:
 they only draw figures and compute the validation AUROC, which this check does not use.
 """
-import argparse
 import glob
 import os
-import subprocess
 import sys
 import tempfile
 import types
 
 import numpy as np
 
-from parity_common import compare_losses, compare_states, load_trace, need_torch, report
+from parity_common import (arguments, by_gad_names, compare_losses, compare_states, load_initial,
+                           need_torch, report, run_trace)
 
 torch = need_torch()
 
@@ -66,17 +65,11 @@ class RandpermFrom:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__.splitlines()[0], trace_file=False)
     parser.add_argument("--authors-src", required=True)
-    parser.add_argument("--trace-program", required=True)
-    parser.add_argument("--loss-rtol", type=float, default=1e-5)
-    parser.add_argument("--param-rtol", type=float, default=1e-5)
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    tmp = tempfile.mkdtemp(prefix="algan-authors-")
-    trace_path = os.path.join(tmp, "trace.pt")
-    subprocess.run([args.trace_program, trace_path, "--reference-widths"], check=True)
-    trace = load_trace(trace_path)
+    trace = run_trace(args.trace_program, extra=["--reference-widths"])
+    tmp = tempfile.mkdtemp(prefix="algan-authors-")  # their outputs (loss log, weights)
 
     stub_modules()
     sys.path.insert(0, os.path.abspath(args.authors_src))
@@ -150,18 +143,8 @@ def main():
              "norm1": "layer2.1", "last": "last.0"}
     d_map = {"linear0": "layer1.0", "linear1": "layer2.0", "last": "last.0"}
 
-    def named(module, mapping):
-        inverse = {v: k for k, v in mapping.items()}
-        out = {}
-        for name, t in list(module.named_parameters()) + list(module.named_buffers()):
-            head, leaf = name.rsplit(".", 1)
-            out[f"{inverse[head]}.{leaf}"] = t.detach()
-        return out
-
-    with torch.no_grad():
-        for module, mapping, prefix in ((G, g_map, "init/G/"), (D, d_map, "init/D/")):
-            for name, t in named(module, mapping).items():
-                t.copy_(trace[prefix + name])
+    load_initial(G, g_map, trace, "init/G/")
+    load_initial(D, d_map, trace, "init/D/")
     G.train()
     D.train()
     Gp = torch.nn.DataParallel(G, device_ids=[0])
@@ -176,8 +159,8 @@ def main():
     rows = [list(r[2:8]) for r in log]
     problems = compare_losses(trace["losses"][:, gad_cols], rows,
                               [names[k] for k in gad_cols], args.loss_rtol)
-    problems += compare_states(trace, "final/G/", named(G, g_map), args.param_rtol)
-    problems += compare_states(trace, "final/D/", named(D, d_map), args.param_rtol)
+    problems += compare_states(trace, "final/G/", by_gad_names(G, g_map), args.param_rtol)
+    problems += compare_states(trace, "final/D/", by_gad_names(D, d_map), args.param_rtol)
     return report("ALGAN", len(rows), problems, args, "the authors' code")
 
 

@@ -14,19 +14,15 @@ iteration and every parameter and buffer at the end.
 Exit status 0 when everything agrees within the tolerance, 1 otherwise. Prints "SKIPPED: ..."
 and exits 0 when python3-torch is missing (CTest then reports the test as skipped).
 """
-import argparse
-import os
-import subprocess
 import sys
-import tempfile
 
-from parity_common import compare_losses, compare_states, load_trace, need_torch, report
+from parity_common import (MIRRORS, arguments, by_gad_names, compare_losses, compare_states,
+                           load_initial, need_torch, report, run_trace)
 
 torch = need_torch()
 from torch import nn  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                "benchmarks", "python"))
+sys.path.insert(0, MIRRORS)
 from algan_iteration import Buffer, d_loss, discriminator, generator  # noqa: E402
 
 
@@ -52,31 +48,11 @@ def build(trace):
     return G, D, g_map, d_map
 
 
-def mirror_state(module, mapping):
-    """The mirror's parameters and buffers under gad's names."""
-    inverse = {v: k for k, v in mapping.items()}
-    out = {}
-    for name, t in list(module.named_parameters()) + list(module.named_buffers()):
-        index, rest = name.split(".", 1)
-        out[f"{inverse[index]}.{rest}"] = t.detach()
-    return out
-
-
-def load_state(module, mapping, trace, prefix):
-    state = mirror_state(module, mapping)
-    with torch.no_grad():
-        for name, t in state.items():
-            t.copy_(trace[prefix + name])
-    missing = {k[len(prefix):] for k in trace if k.startswith(prefix)} - set(state)
-    if missing:
-        raise SystemExit(f"gad has state the mirror lacks: {sorted(missing)}")
-
-
 def replay(trace):
     """The reference loop on gad's inputs; returns the per-iteration losses and G, D."""
     G, D, g_map, d_map = build(trace)
-    load_state(G, g_map, trace, "init/G/")
-    load_state(D, d_map, trace, "init/D/")
+    load_initial(G, g_map, trace, "init/G/")
+    load_initial(D, d_map, trace, "init/D/")
     betas = tuple(trace["adam_betas"])
     opt_g = torch.optim.Adam(G.parameters(), trace["generator_lr"], betas, trace["adam_eps"])
     opt_d = torch.optim.Adam(D.parameters(), trace["discriminator_lr"], betas, trace["adam_eps"])
@@ -121,21 +97,12 @@ def replay(trace):
                          terms["buffer_normal"].item() if use_buffers else zero,
                          terms["buffer_anomalous"].item() if use_buffers else zero,
                          loss.item(), loss_g.item()])
-    return rows, mirror_state(G, g_map), mirror_state(D, d_map)
+    return rows, by_gad_names(G, g_map), by_gad_names(D, d_map)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trace-program", required=True)
-    parser.add_argument("--trace", help="keep the trace file here (default: a temporary file)")
-    parser.add_argument("--loss-rtol", type=float, default=1e-5)
-    parser.add_argument("--param-rtol", type=float, default=1e-5)
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.trace or os.path.join(tmp, "algan_trace.pt")
-        subprocess.run([args.trace_program, path], check=True)
-        trace = load_trace(path)
+    args = arguments(__doc__.splitlines()[0]).parse_args()
+    trace = run_trace(args.trace_program, args.trace)
     rows, g_state, d_state = replay(trace)
     problems = compare_losses(trace["losses"], rows, trace["loss_names"], args.loss_rtol)
     problems += compare_states(trace, "final/G/", g_state, args.param_rtol)

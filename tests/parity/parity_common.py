@@ -1,6 +1,14 @@
-"""What the step-for-step checks against the PyTorch mirror share: loading a trace, comparing
-losses and final states against a relative tolerance, and the report."""
+"""What the step-for-step checks against the PyTorch mirror share: the command line, running a
+trace program and loading its trace, naming a mirror's tensors as gad does, comparing losses
+and final states against a relative tolerance, and the report."""
+import argparse
+import os
+import subprocess
 import sys
+import tempfile
+
+MIRRORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "benchmarks",
+                       "python")
 
 
 def need_torch():
@@ -17,6 +25,50 @@ def need_torch():
 def load_trace(path):
     import torch
     return torch.load(path)
+
+
+def arguments(description, trace_file=True):
+    """The options every check takes: the trace program, tolerances, and where to keep the trace."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--trace-program", required=True)
+    if trace_file:
+        parser.add_argument("--trace", help="keep the trace file here (default: a temporary file)")
+    parser.add_argument("--loss-rtol", type=float, default=1e-5)
+    parser.add_argument("--param-rtol", type=float, default=1e-5)
+    return parser
+
+
+def run_trace(program, keep=None, extra=()):
+    """Runs a trace program (one thread) and returns its trace."""
+    import torch
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = keep or os.path.join(tmp, "trace.pt")
+        subprocess.run([program, path, *extra], check=True)
+        return load_trace(path)
+
+
+def by_gad_names(module, mapping):
+    """The parameters and buffers of `module` under gad's names: `mapping` takes gad's name of a
+    layer to the module's own prefix for it (a Sequential index, or a dotted path)."""
+    inverse = {v: k for k, v in mapping.items()}
+    out = {}
+    for name, t in list(module.named_parameters()) + list(module.named_buffers()):
+        head, leaf = name.rsplit(".", 1)
+        out[f"{inverse[head]}.{leaf}"] = t.detach()
+    return out
+
+
+def load_initial(module, mapping, trace, prefix):
+    """Copies gad's initial state (trace keys `prefix` + gad's names) into the module."""
+    import torch
+    state = by_gad_names(module, mapping)
+    missing = {k[len(prefix):] for k in trace if k.startswith(prefix)} - set(state)
+    if missing:
+        raise SystemExit(f"gad has state the mirror lacks: {sorted(missing)}")
+    with torch.no_grad():
+        for name, t in state.items():
+            t.copy_(trace[prefix + name])
 
 
 def rel_error(a, b):
