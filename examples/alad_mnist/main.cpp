@@ -24,6 +24,7 @@
 #include <gad/baseline/pca.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
+#include <gad/io/folder_lock.hpp>
 #include <gad/egbad.hpp>
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
@@ -172,6 +173,7 @@ int run(const settings& s, const gad::data::split& split, json summary) {
 
   const fs::path out(s.out);
   fs::create_directories(out);
+  const gad::io::folder_lock lock(out);  // one run per output folder
   const bool resuming = !s.resume.empty();
   const fs::path checkpoint = out / "checkpoint.gad";
   if (s.checkpoint_every > 0 || s.curve_every > 0) {

@@ -10,6 +10,7 @@
 #include <gad/algan.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
+#include <gad/io/folder_lock.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
 #include <gad/plot/charts.hpp>
@@ -139,6 +140,7 @@ int run_reference(const settings& s) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path out = s.out;
   fs::create_directories(out);
+  const gad::io::folder_lock lock(out);  // one run per output folder
 
   const raw_data raw = load(s);
   gad::data::algan_split_options split_options;
@@ -285,6 +287,7 @@ int run_one_class(const settings& s) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path out = s.out;
   fs::create_directories(out);
+  const gad::io::folder_lock lock(out);  // one run per output folder
   const raw_data raw = load(s);
 
   json rows = json::array();

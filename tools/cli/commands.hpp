@@ -8,6 +8,7 @@
 
 #include <gad/core/error.hpp>
 #include <gad/io/checkpoint.hpp>
+#include <gad/io/folder_lock.hpp>
 #include <gad/plot/image_grid.hpp>
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
@@ -164,6 +165,8 @@ int run_train(const train_request& r) {
   const auto start = std::chrono::steady_clock::now();
   const output_flags& out = r.output;
   fs::create_directories(out.dir);
+  // One run per output folder: a second one fails here, before it touches the first's files.
+  const gad::io::folder_lock lock(out.dir);
   const auto resumed = resumed_options<D>(r);
   const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
   // Hours of training may live in that file: only the run it belongs to may replace it.
@@ -263,6 +266,7 @@ int run_evaluate(const model_request& r) {
   }
   if (r.threshold) detector.set_threshold(*r.threshold);
   fs::create_directories(r.output.dir);
+  const gad::io::folder_lock lock(r.output.dir);
   const gad::data::split split = load_split(r.data, r.seed.value_or(detector.seed()));
   json summary{{"command", r.command_line},
                {"model_file", r.model_path},
