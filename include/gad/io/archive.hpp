@@ -17,8 +17,14 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -36,33 +42,61 @@ inline output_archive nested_archive(const output_archive& parent) {
   return output_archive(parent.compilation_unit());
 }
 
-/// Writes `archive` to `path` through a temporary file in the same folder and a rename, so that
-/// `path` holds either its previous content or the complete new archive. Creates the folder.
-inline void write_atomically(output_archive& archive, const std::filesystem::path& path) {
+/// Writes `size` bytes to `path` through a temporary file in the same folder, flushed to disk
+/// and renamed over `path`, so that `path` holds either its previous content or all of the new
+/// one. Every failure (no space, read-only, a missing folder, ...) is a checkpoint_error
+/// naming `path` and the system's reason, and leaves no temporary file behind.
+inline void write_bytes_atomically(const std::filesystem::path& path, const char* data,
+                                   std::size_t size) {
   namespace fs = std::filesystem;
+  std::random_device entropy;
+  const fs::path tmp =
+      path.string() + ".tmp-" + std::to_string(entropy()) + std::to_string(entropy());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const auto fail = [&](const std::string& doing, int err) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    throw checkpoint_error("cannot write " + path.string() + " (" + doing +
+                           "): " + std::strerror(err));
+  };
+  if (fd < 0) fail("creating " + tmp.filename().string(), errno);
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("writing", errno);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // Some file systems report a full disk only here.
+  if (::fsync(fd) != 0) fail("flushing", errno);
+  const int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) fail("closing", errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("moving it into place", errno);
+}
+
+/// Writes `archive` to `path` with write_bytes_atomically. The archive is serialized in memory
+/// first: LibTorch's file writer aborts the process (from a destructor) when the disk fills.
+/// Creates the folder.
+inline void write_atomically(output_archive& archive, const std::filesystem::path& path) {
   std::error_code ec;
   if (path.has_parent_path()) {
-    fs::create_directories(path.parent_path(), ec);
+    std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
       throw checkpoint_error("cannot create the folder of " + path.string() + ": " + ec.message());
     }
   }
-  std::random_device entropy;
-  const fs::path tmp =
-      path.string() + ".tmp-" + std::to_string(entropy()) + std::to_string(entropy());
+  std::string bytes;
   try {
-    archive.save_to(tmp.string());
+    archive.save_to([&bytes](const void* data, std::size_t n) -> std::size_t {
+      bytes.append(static_cast<const char*>(data), n);
+      return n;
+    });
   } catch (const std::exception& e) {
-    fs::remove(tmp, ec);
     throw checkpoint_error("cannot write checkpoint " + path.string() + ": " + e.what());
   }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw checkpoint_error("cannot move the new checkpoint into place at " + path.string() + ": " +
-                           ec.message());
-  }
+  write_bytes_atomically(path, bytes.data(), bytes.size());
 }
 
 /// Writes every parameter and buffer of `module` (recursively, one nested archive per child)
