@@ -9,6 +9,7 @@
 // never leaves a half-written checkpoint nor destroys the previous one.
 #include <gad/core/error.hpp>
 #include <gad/detail/shape_string.hpp>
+#include <gad/io/atomic_file.hpp>
 
 #include <ATen/core/Generator.h>
 #include <torch/nn/module.h>
@@ -17,17 +18,11 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -40,40 +35,6 @@ using output_archive = torch::serialize::OutputArchive;
 /// A nested archive sharing `parent`'s compilation unit, to be written under a key when full.
 inline output_archive nested_archive(const output_archive& parent) {
   return output_archive(parent.compilation_unit());
-}
-
-/// Writes `size` bytes to `path` through a temporary file in the same folder, flushed to disk
-/// and renamed over `path`, so that `path` holds either its previous content or all of the new
-/// one. Every failure (no space, read-only, a missing folder, ...) is a checkpoint_error
-/// naming `path` and the system's reason, and leaves no temporary file behind.
-inline void write_bytes_atomically(const std::filesystem::path& path, const char* data,
-                                   std::size_t size) {
-  namespace fs = std::filesystem;
-  std::random_device entropy;
-  const fs::path tmp =
-      path.string() + ".tmp-" + std::to_string(entropy()) + std::to_string(entropy());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const auto fail = [&](const std::string& doing, int err) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw checkpoint_error("cannot write " + path.string() + " (" + doing +
-                           "): " + std::strerror(err));
-  };
-  if (fd < 0) fail("creating " + tmp.filename().string(), errno);
-  for (std::size_t done = 0; done < size;) {
-    const ssize_t n = ::write(fd, data + done, size - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("writing", errno);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  // Some file systems report a full disk only here.
-  if (::fsync(fd) != 0) fail("flushing", errno);
-  const int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) fail("closing", errno);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("moving it into place", errno);
 }
 
 /// Writes `archive` to `path` with write_bytes_atomically. The archive is serialized in memory
@@ -96,7 +57,7 @@ inline void write_atomically(output_archive& archive, const std::filesystem::pat
   } catch (const std::exception& e) {
     throw checkpoint_error("cannot write checkpoint " + path.string() + ": " + e.what());
   }
-  write_bytes_atomically(path, bytes.data(), bytes.size());
+  write_bytes_atomically<checkpoint_error>(path, bytes.data(), bytes.size());
 }
 
 /// Writes every parameter and buffer of `module` (recursively, one nested archive per child)
