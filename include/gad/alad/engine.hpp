@@ -156,9 +156,6 @@ class engine<family::bigan, P>
                 "the ALAD/EGBAD engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/alad/engine.hpp "
                 "(docs/policies.md, Adding another policy)");
-  static_assert(detail::is_scoring_rule<scoring_type>::value,
-                "a scoring rule needs a `name`, a `needs` list of parts and a `compute` function "
-                "(gad/policy/scoring.hpp)");
 
   /// The reference configuration of the discriminator set: alad_mnist_options() with D_xx,
   /// egbad_mnist_options() without.

@@ -99,9 +99,6 @@ class engine<family::algan, P>
                 "the ALGAN engine implements the normalizations gad::norm::spectral and "
                 "gad::norm::none only; a new one must be implemented in gad/algan/engine.hpp "
                 "(docs/policies.md, Adding another policy)");
-  static_assert(detail::is_scoring_rule<typename P::scoring>::value,
-                "a scoring rule needs a `name`, a `needs` list of parts and a `compute` function "
-                "(gad/policy/scoring.hpp)");
 
   engine() : engine(algan_options{}) {}
 

@@ -4,6 +4,7 @@
 // weighs its "fake" groups with alpha (fake-normal vs pseudo-anomalous) and xi (fresh vs
 // replay-buffered); these are loss weights, not sample ratios: every group has a full batch.
 #include <gad/core/error.hpp>
+#include <gad/policy/latent_shift.hpp>
 
 #include <torch/nn/functional/loss.h>
 #include <torch/types.h>
@@ -51,16 +52,17 @@ inline algan_terms algan_terms_from_logits(const torch::Tensor& real,
   return t;
 }
 
-/// ALGAN's discriminator loss (thesis eq. 4.3, reference train.py):
+/// ALGAN's discriminator loss (thesis eq. 4.3, reference train.py), the formula the training
+/// step uses (gad::shift::pseudo_anomaly::total):
 ///   without buffers  L_real + alpha * L_fN + (1 - alpha) * L_fA
 ///   with buffers     L_real + alpha * (xi * L_fN + (1 - xi) * L_bN)
 ///                           + (1 - alpha) * (xi * L_fA + (1 - xi) * L_bA)
 inline torch::Tensor algan_discriminator_loss(const algan_terms& t, double alpha, double xi) {
   if (!t.has_buffers()) {
-    return t.real + alpha * t.fake_normal + (1.0 - alpha) * t.fake_anomalous;
+    return shift::pseudo_anomaly::total(t.real, t.fake_normal, t.fake_anomalous, alpha);
   }
-  return t.real + alpha * (xi * t.fake_normal + (1.0 - xi) * t.buffer_normal) +
-         (1.0 - alpha) * (xi * t.fake_anomalous + (1.0 - xi) * t.buffer_anomalous);
+  return shift::pseudo_anomaly::total(t.real, t.fake_normal, t.fake_anomalous, t.buffer_normal,
+                                      t.buffer_anomalous, alpha, xi);
 }
 
 /// The plain GAN discriminator loss used by the ablation without pseudo-anomalies:

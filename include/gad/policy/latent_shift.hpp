@@ -87,6 +87,21 @@ struct pseudo_anomaly {
     return z;
   }
 
+  /// D's loss from its per-group terms (thesis eq. 4.3, reference train.py), before the
+  /// buffers are used: L_real + alpha * L_fN + (1 - alpha) * L_fA.
+  template <class T>
+  static T total(const T& real, const T& fake_normal, const T& fake_anomalous, double alpha) {
+    return real + alpha * fake_normal + (1.0 - alpha) * fake_anomalous;
+  }
+  /// With the buffers: L_real + alpha * (xi * L_fN + (1 - xi) * L_bN)
+  ///                          + (1 - alpha) * (xi * L_fA + (1 - xi) * L_bA).
+  template <class T>
+  static T total(const T& real, const T& fake_normal, const T& fake_anomalous,
+                 const T& buffer_normal, const T& buffer_anomalous, double alpha, double xi) {
+    return real + alpha * (xi * fake_normal + (1.0 - xi) * buffer_normal) +
+           (1.0 - alpha) * (xi * fake_anomalous + (1.0 - xi) * buffer_anomalous);
+  }
+
   /// The reference's replay buffers come into play from the second epoch (epoch 1) on.
   static constexpr bool replay(int epoch) noexcept { return epoch >= 1; }
 
@@ -125,16 +140,15 @@ struct pseudo_anomaly {
     auto fake_normal = c.bce(logits[1], 0.0);
     auto fake_anomalous = c.bce(logits[2], 0.0);
     if (!replay(epoch)) {
-      // Thesis eq. 4.3 without buffers; their terms are logged as 0.
-      auto total = real + alpha * fake_normal + (1.0 - alpha) * fake_anomalous;
-      auto zero = c.zeros_like(total);
-      return {real, fake_normal, fake_anomalous, zero, zero, total};
+      // The buffer terms are logged as 0.
+      auto sum = total(real, fake_normal, fake_anomalous, alpha);
+      auto zero = c.zeros_like(sum);
+      return {real, fake_normal, fake_anomalous, zero, zero, sum};
     }
     auto buffer_normal = c.bce(logits[3], 0.0);
     auto buffer_anomalous = c.bce(logits[4], 0.0);
-    auto total = real + alpha * (xi * fake_normal + (1.0 - xi) * buffer_normal) +
-                 (1.0 - alpha) * (xi * fake_anomalous + (1.0 - xi) * buffer_anomalous);
-    return {real, fake_normal, fake_anomalous, buffer_normal, buffer_anomalous, total};
+    auto sum = total(real, fake_normal, fake_anomalous, buffer_normal, buffer_anomalous, alpha, xi);
+    return {real, fake_normal, fake_anomalous, buffer_normal, buffer_anomalous, sum};
   }
   /// The buffers receive the last D step's fakes, made before the iteration's G update.
   template <class Ctx>

@@ -119,10 +119,6 @@ struct has_compute : std::false_type {};
 template <class S, class View>
 struct has_compute<S, View, std::void_t<decltype(&S::template compute<View>)>> : std::true_type {};
 
-template <class S>
-constexpr bool is_egbad_score = false;
-template <class T>
-inline constexpr bool is_egbad_score<score::egbad<T>> = true;
 }  // namespace detail
 
 }  // namespace gad
