@@ -3,13 +3,14 @@
 //
 // LibTorch's own InputArchive reports a missing key as an internal error and, worse, loads a
 // tensor of another shape by silently resizing the destination. Checkpoints are user input, so
-// everything read here is checked (presence, type, shape) and every failure is a
-// gad::checkpoint_error naming the file and the key. Writes go through write_atomically(): the
+// everything read here is checked (every record's checksum, then presence, type, shape) and
+// every failure is a gad::checkpoint_error naming the file and the key or damaged tensor. Writes go through write_atomically(): the
 // archive is written next to its destination and renamed over it, so a crash or a full disk
 // never leaves a half-written checkpoint nor destroys the previous one.
 #include <gad/core/error.hpp>
 #include <gad/detail/shape_string.hpp>
 #include <gad/io/atomic_file.hpp>
+#include <gad/io/record_checksums.hpp>
 
 #include <ATen/core/Generator.h>
 #include <torch/nn/module.h>
@@ -21,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -108,13 +110,22 @@ class archive_reader {
     if (!std::filesystem::is_regular_file(path, ec)) {
       throw checkpoint_error("cannot read checkpoint " + file_ + ": no such file");
     }
+    // Checked before LibTorch parses anything: it trusts every byte it reads, and damaged
+    // code or index records can crash it. Damaged tensor data alone is harmless to parse, so
+    // the archive is then read to name the tensors that were hit.
+    const std::vector<damaged_record> damaged = damaged_records(path);
+    bool only_tensor_data = true;
+    for (const damaged_record& d : damaged) only_tensor_data &= is_tensor_data(d.record.name);
+    if (!only_tensor_data) throw_damaged(damaged, /*readable=*/false);
     archive_ = std::make_shared<torch::serialize::InputArchive>();
     try {
       archive_->load_from(file_);
     } catch (const std::exception& e) {
+      if (!damaged.empty()) throw_damaged(damaged, /*readable=*/false);
       throw checkpoint_error("cannot read checkpoint " + file_ +
                              ": not a gad checkpoint or corrupt (" + first_line(e.what()) + ")");
     }
+    if (!damaged.empty()) throw_damaged(damaged, /*readable=*/true);
   }
 
   const std::string& file() const noexcept { return file_; }
@@ -230,6 +241,70 @@ class archive_reader {
   }
   [[noreturn]] void wrong_kind(const std::string& key, const char* what) const {
     fail("entry '" + where(key) + "' should be " + what);
+  }
+
+  // Names what each damaged record holds: a storage record is matched, by its bytes, with the
+  // tensor(s) LibTorch loaded from it; the pickled index holds every non-tensor value.
+  [[noreturn]] void throw_damaged(const std::vector<damaged_record>& damaged,
+                                  bool readable) const {
+    std::vector<std::string> parts;
+    for (const damaged_record& d : damaged) {
+      const std::string& name = d.record.name;
+      std::string part;
+      if (inner_name(name) == "data.pkl") {
+        part = "the header, options and other values (record " + name + ")";
+      } else if (is_tensor_data(name) && readable) {
+        const std::vector<unsigned char> bytes = record_bytes(file_, d.record);
+        std::vector<std::string> holders;
+        find_tensors(*archive_, "", bytes, holders);
+        part = holders.empty() ? "tensor data (record " + name + ")"
+                               : "tensor " + join(holders) + " (record " + name + ")";
+      } else {
+        part = "record " + name;
+      }
+      char crc[64];
+      std::snprintf(crc, sizeof crc, ": stored CRC-32 %08x, content %08x",
+                    static_cast<unsigned>(d.record.stored_crc),
+                    static_cast<unsigned>(d.computed_crc));
+      parts.push_back(part + crc);
+    }
+    throw checkpoint_error("checkpoint " + file_ + " is damaged, its content does not match " +
+                           "the checksums stored with it: " + join(parts, "; ") +
+                           "; restore the file from a copy or train again");
+  }
+
+  // Record names are "<archive>/<inner>"; tensor storages are "<archive>/data/<n>".
+  static std::string inner_name(const std::string& name) {
+    const auto slash = name.find('/');
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+  }
+  static bool is_tensor_data(const std::string& name) {
+    return inner_name(name).rfind("data/", 0) == 0;
+  }
+
+  static void find_tensors(torch::serialize::InputArchive& archive, const std::string& prefix,
+                           const std::vector<unsigned char>& bytes,
+                           std::vector<std::string>& holders) {
+    for (const std::string& key : archive.keys()) {
+      c10::IValue v;
+      if (!archive.try_read(key, v)) continue;
+      if (v.isTensor()) {
+        const c10::Storage& s = v.toTensor().storage();
+        if (s.nbytes() == bytes.size() &&
+            (bytes.empty() || std::memcmp(s.data_ptr().get(), bytes.data(), bytes.size()) == 0)) {
+          holders.push_back("'" + prefix + key + "'");
+        }
+      } else if (v.isObject()) {
+        torch::serialize::InputArchive child;
+        if (archive.try_read(key, child)) find_tensors(child, prefix + key + "/", bytes, holders);
+      }
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+    return out;
   }
 
   static std::string shape_of(c10::IntArrayRef shape) {
