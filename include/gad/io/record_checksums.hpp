@@ -122,6 +122,7 @@ class zip_directory_reader {
         const std::size_t made = out.size() - z.avail_out;
         crc = ::crc32_z(crc, out.data(), made);
         content += made;
+        if (content > r.size) status = Z_DATA_ERROR;  // longer than declared: stop inflating
         if (status == Z_BUF_ERROR && made > 0) status = Z_OK;
       }
     }
@@ -215,8 +216,8 @@ class zip_directory_reader {
   }
 
   [[noreturn]] void broken(const std::string& why) const {
-    throw checkpoint_error("cannot read checkpoint " + file_ + ": not a gad checkpoint or corrupt (" +
-                           why + ")");
+    throw checkpoint_error("cannot read checkpoint " + file_ +
+                           ": not a gad checkpoint or corrupt (" + why + ")");
   }
 
   std::ifstream in_;
