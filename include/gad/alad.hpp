@@ -27,6 +27,7 @@
 #include <gad/data/dataset.hpp>
 #include <gad/policy/detector.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/stop_request.hpp>
 
 #include <type_traits>
 

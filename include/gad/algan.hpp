@@ -19,6 +19,7 @@
 #include <gad/data/dataset.hpp>
 #include <gad/policy/detector.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/stop_request.hpp>
 
 namespace gad {
 

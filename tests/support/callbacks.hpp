@@ -1,6 +1,12 @@
 #pragma once
 // Callbacks shared by the detector and checkpoint tests: they watch a fit or cut it short.
 #include <gad/train/callbacks.hpp>
+#include <gad/train/stop_request.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <vector>
 
@@ -17,5 +23,21 @@ struct stop_after {
   int epoch;
   bool on_checkpoint(const gad::train::checkpoint_info& c) const { return c.epoch == epoch; }
 };
+
+/// Asks `stop` to end the fit after overall iteration `at`, as another thread or a signal
+/// handler would: the request reaches the fit through the stop_request callback.
+struct request_stop_at {
+  gad::train::stop_request* stop;
+  std::int64_t at;
+  void on_iteration_end(const gad::train::iteration_info& i) const {
+    if (i.iteration == at) stop->request();
+  }
+};
+
+/// A file's bytes, to compare model files exactly.
+inline std::vector<char> file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
 
 }  // namespace gad_test

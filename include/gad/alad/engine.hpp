@@ -350,7 +350,7 @@ class engine<family::bigan, P>
         : shuffle(rt.generator("alad/shuffle")), latent(rt.generator("alad/latent")) {}
     train::loop_state loop;
     optimizers opt;
-    at::Generator shuffle;
+    train::shuffle_stream shuffle;
     at::Generator latent;
     torch::Tensor order_d;  // this epoch's shuffles, one per step
     torch::Tensor order_g;
@@ -419,8 +419,9 @@ class engine<family::bigan, P>
       // Two independent shuffles: the D step and the G/E step see different samples.
       const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
       const std::int64_t n = data.x_train.size(0);
-      st.order_d = host_to_device(torch::randperm(n, st.shuffle, long_cpu), device());
-      st.order_g = host_to_device(torch::randperm(n, st.shuffle, long_cpu), device());
+      st.shuffle.begin_epoch();
+      st.order_d = host_to_device(torch::randperm(n, st.shuffle.gen, long_cpu), device());
+      st.order_g = host_to_device(torch::randperm(n, st.shuffle.gen, long_cpu), device());
     };
     hooks.iteration = [&](int, std::int64_t it, std::int64_t) {
       const std::int64_t batch = options_.batch_size;
@@ -497,7 +498,7 @@ class engine<family::bigan, P>
       opt->save(o);
       t.write(key, o);
     }
-    io::write_generator(t, "shuffle", st.shuffle);
+    st.shuffle.write(t, "shuffle", st.loop);
     io::write_generator(t, "latent", st.latent);
     // Dropout draws from LibTorch's global CPU generator (F::dropout takes no generator).
     io::write_generator(t, "dropout", at::detail::getDefaultCPUGenerator());
@@ -574,7 +575,7 @@ class engine<family::bigan, P>
         t.fail(std::string("cannot restore optimizer '") + key + "': " + e.what());
       }
     }
-    t.read_generator("shuffle", st->shuffle);
+    st->shuffle.read(t, "shuffle");
     t.read_generator("latent", st->latent);
     return st;
   }

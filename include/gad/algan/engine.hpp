@@ -271,7 +271,7 @@ class engine<family::algan, P>
     train::loop_state loop;
     std::unique_ptr<torch::optim::Adam> opt_g;
     std::unique_ptr<torch::optim::Adam> opt_d;
-    at::Generator shuffle;
+    train::shuffle_stream shuffle;
     at::Generator latent;
     typename shift_type::template state<shift_context> shift;
     latents z;
@@ -320,7 +320,8 @@ class engine<family::algan, P>
     fit_state& st = *state_;
     train::loop_hooks hooks;
     hooks.begin_epoch = [&](int) {
-      st.order = host_to_device(torch::randperm(data.x_train.size(0), st.shuffle,
+      st.shuffle.begin_epoch();
+      st.order = host_to_device(torch::randperm(data.x_train.size(0), st.shuffle.gen,
                                                 torch::TensorOptions().dtype(torch::kLong)),
                                 device());
     };
@@ -394,7 +395,7 @@ class engine<family::algan, P>
     io::output_archive od = io::nested_archive(t);
     st.opt_d->save(od);
     t.write("opt_d", od);
-    io::write_generator(t, "shuffle", st.shuffle);
+    st.shuffle.write(t, "shuffle", st.loop);
     io::write_generator(t, "latent", st.latent);
     shift_type::write(shift_context(*this, nullptr), st.shift, t);
     write_optional(t, "z_normal", st.z.normal);
@@ -480,7 +481,7 @@ class engine<family::algan, P>
     };
     load_optimizer("opt_g", *st->opt_g);
     load_optimizer("opt_d", *st->opt_d);
-    t.read_generator("shuffle", st->shuffle);
+    st->shuffle.read(t, "shuffle");
     t.read_generator("latent", st->latent);
     shift_type::read(shift_context(*this, nullptr), st->shift, t);
     st->z.normal = read_optional(t, "z_normal", options_.z_dim);

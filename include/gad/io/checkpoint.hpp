@@ -30,6 +30,8 @@ struct checkpoint_summary {
   /// Written during fit() (by a checkpoint callback): resume() can continue the training.
   bool resumable = false;
   int next_epoch = 0;  ///< for a resumable checkpoint, the first epoch still to train
+  /// Iterations of next_epoch already trained (a fit stopped inside that epoch), else 0.
+  std::int64_t in_epoch = 0;
 };
 
 namespace io {
@@ -55,8 +57,11 @@ inline checkpoint_summary read_summary(const archive_reader& r) {
   s.policies = r.read_string("gad_policies");
   s.fitted = r.read_bool("fitted");
   s.resumable = r.has("training");
-  if (s.resumable)
-    s.next_epoch = static_cast<int>(r.child("training").child("loop").read_int("next_epoch"));
+  if (s.resumable) {
+    const archive_reader loop = r.child("training").child("loop");
+    s.next_epoch = static_cast<int>(loop.read_int("next_epoch"));
+    s.in_epoch = loop.has("in_epoch") ? loop.read_int("in_epoch") : 0;
+  }
   return s;
 }
 

@@ -6,19 +6,24 @@
 //   on_epoch_end(const epoch_info&)            after every epoch (before its validation)
 //   on_validation(const validation_info&)      after every validation
 //   on_checkpoint(const checkpoint_info&)      after every complete epoch and its validation,
-//                                              when info.save(path) can write a resumable
-//                                              checkpoint (see gad/train/checkpoints.hpp)
+//                                              and once more when a fit stops inside an
+//                                              epoch, when info.save(path) can write a
+//                                              resumable checkpoint (gad/train/checkpoints.hpp)
 //   on_train_end(const train_end_info&)        once, after a fit that did not throw
 //
 // A hook returns void, or bool where true asks the trainer to stop after the current step
-// (the best checkpoint is still restored). Hooks are found at compile time, so a callback with
-// a misspelt hook is simply never called: the has_on_* traits below let a test assert it.
+// (the best checkpoint is still restored). A stop asked from on_iteration_end ends the fit
+// inside its epoch; the checkpoint offered then resumes at the next iteration. Hooks are found at
+// compile time, so a callback with a misspelt hook is simply never called: the has_on_* traits
+// below let a test assert it.
 #include <gad/core/error.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -68,9 +73,15 @@ struct validation_info {
 };
 
 struct checkpoint_info {
-  int epoch = 0;  ///< the epoch just finished (0-based)
+  int epoch = 0;  ///< the epoch just finished, or the one stopped inside (0-based)
   int epochs = 0;
   bool improved = false;  ///< this epoch's validation became the best checkpoint
+  /// The fit stops here before its last epoch (a callback or a stop_request asked): no later
+  /// checkpoint will be offered, so a run that wants to continue later saves now.
+  bool stopping = false;
+  /// The fit stopped inside `epoch`: save() writes the state after the last iteration run,
+  /// and resume() continues with the next one.
+  bool inside_epoch = false;
   /// Writes the whole training state (weights, optimizers, random streams, buffers, history)
   /// atomically to a file from which resume() continues exactly as if never interrupted.
   std::function<void(const std::filesystem::path&)> save;
@@ -154,22 +165,31 @@ template <class C>
 inline constexpr bool has_on_train_end_v =
     detail::has_hook<decltype(detail::call_train_end), std::remove_reference_t<C>, train_end_info>;
 
-/// Calls on_iteration_end on every callback that has it; true if any asked to stop.
+/// Calls on_iteration_end on every callback that has it, in the order they were passed to
+/// fit() (every one is called, also after one asked to stop); true if any asked to stop.
 template <class... Callbacks>
 bool notify_iteration_end(const iteration_info& info, Callbacks&... cbs) {
-  return (false | ... | detail::invoke_hook(detail::call_iteration_end, cbs, info));
+  bool stop = false;
+  ((stop = detail::invoke_hook(detail::call_iteration_end, cbs, info) || stop), ...);
+  return stop;
 }
 template <class... Callbacks>
 bool notify_epoch_end(const epoch_info& info, Callbacks&... cbs) {
-  return (false | ... | detail::invoke_hook(detail::call_epoch_end, cbs, info));
+  bool stop = false;
+  ((stop = detail::invoke_hook(detail::call_epoch_end, cbs, info) || stop), ...);
+  return stop;
 }
 template <class... Callbacks>
 bool notify_validation(const validation_info& info, Callbacks&... cbs) {
-  return (false | ... | detail::invoke_hook(detail::call_validation, cbs, info));
+  bool stop = false;
+  ((stop = detail::invoke_hook(detail::call_validation, cbs, info) || stop), ...);
+  return stop;
 }
 template <class... Callbacks>
 bool notify_checkpoint(const checkpoint_info& info, Callbacks&... cbs) {
-  return (false | ... | detail::invoke_hook(detail::call_checkpoint, cbs, info));
+  bool stop = false;
+  ((stop = detail::invoke_hook(detail::call_checkpoint, cbs, info) || stop), ...);
+  return stop;
 }
 template <class... Callbacks>
 void notify_train_end(const train_end_info& info, Callbacks&... cbs) {
@@ -265,8 +285,9 @@ class csv_loss_log {
   explicit csv_loss_log(std::filesystem::path path)
       : path_(std::move(path)), partial_(path_.string() + ".partial") {
     if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+    errno = 0;
     out_.open(partial_, std::ios::out | std::ios::trunc);
-    if (!out_) throw error("csv_loss_log: cannot open " + partial_.string() + " for writing");
+    if (!out_) fail("opening");
     out_ << std::setprecision(9);
   }
 
@@ -274,6 +295,7 @@ class csv_loss_log {
   csv_loss_log& operator=(const csv_loss_log&) = delete;
 
   void on_iteration_end(const iteration_info& it) {
+    errno = 0;
     if (!header_written_) {
       out_ << "iteration,epoch";
       for (const auto& kv : it.losses) out_ << ',' << kv.first;
@@ -283,7 +305,7 @@ class csv_loss_log {
     out_ << it.iteration << ',' << it.epoch;
     for (const auto& kv : it.losses) out_ << ',' << kv.second;
     out_ << '\n';
-    if (!out_) throw error("csv_loss_log: writing " + partial_.string() + " failed");
+    if (!out_) fail("writing");
   }
 
   void on_train_end(const train_end_info&) { commit(); }
@@ -291,8 +313,9 @@ class csv_loss_log {
   /// Flushes and moves the log to its final name (also called by on_train_end).
   void commit() {
     if (committed_) return;
+    errno = 0;
     out_.close();
-    if (!out_) throw error("csv_loss_log: closing " + partial_.string() + " failed");
+    if (!out_) fail("closing");
     std::error_code ec;
     std::filesystem::rename(partial_, path_, ec);
     if (ec) {
@@ -305,6 +328,18 @@ class csv_loss_log {
   const std::filesystem::path& path() const noexcept { return path_; }
 
  private:
+  // The system's reason where the stream left one in errno (a full disk: "No space left");
+  // the half-written log goes, and a loss_log.csv of an earlier run stays as it was.
+  [[noreturn]] void fail(const char* doing) {
+    const int err = errno;
+    out_.close();
+    std::error_code ignored;
+    std::filesystem::remove(partial_, ignored);
+    committed_ = true;  // nothing left to commit
+    throw error("csv_loss_log: cannot write " + partial_.string() + " (" + doing + ")" +
+                (err != 0 ? ": " + std::string(std::strerror(err)) : std::string()));
+  }
+
   std::filesystem::path path_;
   std::filesystem::path partial_;
   std::ofstream out_;

@@ -29,14 +29,18 @@ inline void refuse_to_overwrite(const std::filesystem::path& checkpoint,
                          checkpoint.string() + ", or choose another --out");
 }
 
-/// Saves after every `every` epochs and after the last one.
+/// Saves after every `every` epochs, after the last one, and when the fit stops early
+/// (also inside an epoch), so a stopped fit can always be resumed.
 class checkpoint_every {
  public:
   explicit checkpoint_every(std::filesystem::path path, int every = 1)
       : path_(std::move(path)), every_(every < 1 ? 1 : every) {}
 
   void on_checkpoint(const checkpoint_info& c) {
-    if ((c.epoch + 1) % every_ == 0 || c.epoch + 1 == c.epochs) c.save(path_);
+    if (c.stopping ||
+        (!c.inside_epoch && ((c.epoch + 1) % every_ == 0 || c.epoch + 1 == c.epochs))) {
+      c.save(path_);
+    }
   }
 
   const std::filesystem::path& path() const noexcept { return path_; }
@@ -53,7 +57,7 @@ class best_checkpoint {
   explicit best_checkpoint(std::filesystem::path path) : path_(std::move(path)) {}
 
   void on_checkpoint(const checkpoint_info& c) {
-    if (c.improved) c.save(path_);
+    if (c.improved && !c.inside_epoch) c.save(path_);
   }
 
   const std::filesystem::path& path() const noexcept { return path_; }

@@ -9,6 +9,7 @@
 #include <gad/train/callbacks.hpp>
 #include <gad/train/fit_report.hpp>
 
+#include <ATen/core/Generator.h>
 #include <torch/types.h>
 
 #include <c10/core/Device.h>
@@ -21,20 +22,46 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gad::train {
 
-/// Everything the loop itself carries across epochs. Engines keep it (with their optimizers,
-/// generators and buffers) while a fit runs, so a checkpoint taken between epochs can restart
-/// the fit exactly where it stopped.
+/// Everything the loop itself carries across iterations. Engines keep it (with their
+/// optimizers, generators and buffers) while a fit runs, so a checkpoint taken between epochs,
+/// or inside one when the fit is stopped there, restarts the fit exactly where it stopped.
 struct loop_state {
-  int next_epoch = 0;          ///< first epoch still to run
+  int next_epoch = 0;          ///< first epoch not finished
   std::int64_t iteration = 0;  ///< iterations finished, over the whole fit
-  fit_report report;           ///< filled as epochs finish
+  /// Iterations of epoch next_epoch already run, when the fit stopped inside it (else 0), and
+  /// the sums of their losses. Engines must then save the state their begin_epoch started
+  /// from (the shuffle stream before the epoch's draw), so a resume can draw it again.
+  std::int64_t in_epoch = 0;
+  std::vector<double> partial_sums;
+  fit_report report;  ///< filled as epochs finish
   /// Copies of the best validated weights (one list per network), empty while none.
   std::vector<std::vector<torch::Tensor>> best;
   double seconds_before = 0.0;  ///< training time spent before the last resume
+};
+
+/// The random stream an engine draws its epoch shuffles from, and only those. It remembers its
+/// state from before the current epoch's draw: a fit stopped inside an epoch saves that state,
+/// and the resumed fit's begin_epoch draws the very same shuffle again.
+struct shuffle_stream {
+  explicit shuffle_stream(at::Generator g) : gen(std::move(g)) {}
+  at::Generator gen;
+  torch::Tensor epoch_start;
+
+  /// Call at the start of begin_epoch, before drawing.
+  void begin_epoch() { epoch_start = gen.get_state(); }
+  void write(io::output_archive& a, const std::string& key, const loop_state& loop) const {
+    if (loop.in_epoch > 0) {
+      a.write(key, epoch_start);
+    } else {
+      io::write_generator(a, key, gen);
+    }
+  }
+  void read(const io::archive_reader& r, const std::string& key) { r.read_generator(key, gen); }
 };
 
 /// The engine-specific parts of an epoch loop.
@@ -75,8 +102,8 @@ inline std::int64_t loss_read_interval(const c10::Device& device) {
 
 /// Throws training_error when one of `values` (one iteration's losses) is NaN or infinite.
 inline void check_losses_finite(const std::string& family, const std::vector<std::string>& names,
-                                const std::vector<double>& values, int epoch,
-                                std::int64_t in_epoch, std::int64_t overall) {
+                                const std::vector<double>& values, int epoch, std::int64_t in_epoch,
+                                std::int64_t overall) {
   for (std::size_t k = 0; k < values.size(); ++k) {
     if (std::isfinite(values[k])) continue;
     throw training_error(family + " training diverged: loss " + names[k] + " is " +
@@ -89,7 +116,9 @@ inline void check_losses_finite(const std::string& family, const std::vector<std
 }
 
 /// Runs epochs state.next_epoch .. hooks.epochs - 1 (or until a callback asks to stop) and
-/// keeps `state` current after every complete epoch.
+/// keeps `state` current after every complete epoch, and after the iteration where a stop
+/// was asked: a stop inside an epoch skips that epoch's end and validation, records the
+/// position in `state` and offers one last checkpoint (checkpoint_info::inside_epoch).
 template <class... Callbacks>
 void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... callbacks) {
   using clock = std::chrono::steady_clock;
@@ -101,12 +130,39 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
   fit_report& report = state.report;
   const std::int64_t per_epoch = report.iterations_per_epoch;
 
+  // Gives a checkpoint callback the means to write the state as it is now.
+  const auto offer_checkpoint = [&](checkpoint_info c) {
+    c.epochs = hooks.epochs;
+    c.save = [&](const std::filesystem::path& path) {
+      const double before = state.seconds_before;
+      state.seconds_before += seconds_since(start);
+      try {
+        hooks.save(path);
+      } catch (...) {
+        state.seconds_before = before;
+        throw;
+      }
+      state.seconds_before = before;
+    };
+    return notify_checkpoint(c, callbacks...);
+  };
+
   bool stop = false;
   for (int epoch = state.next_epoch; epoch < hooks.epochs && !stop; ++epoch) {
     const auto epoch_start = clock::now();
     hooks.begin_epoch(epoch);
     const std::size_t width = report.loss_names.size();
     std::vector<double> sums(width, 0.0);
+    std::int64_t it = 0;
+    if (state.in_epoch > 0) {  // resuming inside this epoch
+      if (state.partial_sums.size() != width || state.in_epoch >= per_epoch) {
+        throw std::logic_error("gad: inconsistent loop state for a resume inside an epoch");
+      }
+      it = state.in_epoch;
+      sums = state.partial_sums;
+      state.in_epoch = 0;
+      state.partial_sums.clear();
+    }
     // Losses of the iterations since the last read, still on the device; the first of them is
     // iteration `pending_from` of the epoch and `pending_overall` of the fit.
     std::vector<torch::Tensor> pending;
@@ -137,7 +193,6 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
       }
       pending.clear();
     };
-    std::int64_t it = 0;
     for (; it < per_epoch && !stop; ++it, ++state.iteration) {
       torch::Tensor losses = hooks.iteration(epoch, it, state.iteration).detach().reshape({-1});
       if (static_cast<std::size_t>(losses.numel()) != width) {
@@ -153,8 +208,21 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
       if (static_cast<std::int64_t>(pending.size()) >= hooks.read_losses_every) read_pending();
     }
     read_pending();
-    const bool complete = it == per_epoch;
-    for (auto& s : sums) s /= static_cast<double>(it > 0 ? it : 1);
+    if (it < per_epoch) {
+      // Stopped inside the epoch: it has no end, no mean and no validation yet; the state is
+      // that of the next iteration, which a resume continues with.
+      state.next_epoch = epoch;
+      state.in_epoch = it;
+      state.partial_sums = sums;
+      report.iterations = state.iteration;
+      checkpoint_info c;
+      c.epoch = epoch;
+      c.inside_epoch = true;
+      c.stopping = true;
+      offer_checkpoint(c);
+      break;
+    }
+    for (auto& s : sums) s /= static_cast<double>(per_epoch);
     report.epoch_losses.push_back(sums);
     report.epochs_run = epoch + 1;
     report.iterations = state.iteration;
@@ -190,25 +258,11 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
     }
     state.next_epoch = epoch + 1;
 
-    // Only whole epochs are checkpointed: a resume restarts at an epoch boundary.
-    if (complete) {
-      checkpoint_info c;
-      c.epoch = epoch;
-      c.epochs = hooks.epochs;
-      c.improved = improved;
-      c.save = [&](const std::filesystem::path& path) {
-        const double before = state.seconds_before;
-        state.seconds_before += seconds_since(start);
-        try {
-          hooks.save(path);
-        } catch (...) {
-          state.seconds_before = before;
-          throw;
-        }
-        state.seconds_before = before;
-      };
-      stop = notify_checkpoint(c, callbacks...) || stop;
-    }
+    checkpoint_info c;
+    c.epoch = epoch;
+    c.improved = improved;
+    c.stopping = stop && epoch + 1 < hooks.epochs;
+    stop = offer_checkpoint(c) || stop;
   }
   report.stopped_early = stop;
   state.seconds_before += seconds_since(start);
@@ -225,6 +279,8 @@ inline void write_loop_state(io::output_archive& archive, const std::string& key
   mine.write("next_epoch", c10::IValue(static_cast<std::int64_t>(state.next_epoch)));
   mine.write("iteration", c10::IValue(state.iteration));
   mine.write("seconds_before", c10::IValue(state.seconds_before));
+  mine.write("in_epoch", c10::IValue(state.in_epoch));
+  mine.write("partial_losses", c10::IValue(state.partial_sums));
   mine.write("best_epoch", c10::IValue(static_cast<std::int64_t>(r.best_epoch)));
   // The keys keep their first names, from when AUROC was the only criterion, so that older
   // checkpoints still load; a file without "criterion" was selected by AUROC.
@@ -289,6 +345,15 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
   state.next_epoch = static_cast<int>(mine.read_int("next_epoch"));
   state.iteration = mine.read_int("iteration");
   state.seconds_before = mine.read_double("seconds_before");
+  // Files written before fits could stop inside an epoch lack these: they resume at a boundary.
+  state.in_epoch = mine.has("in_epoch") ? mine.read_int("in_epoch") : 0;
+  state.partial_sums =
+      mine.has("partial_losses") ? mine.read_doubles("partial_losses") : std::vector<double>{};
+  if (state.in_epoch < 0 || state.in_epoch >= per_epoch ||
+      (state.in_epoch > 0 && state.partial_sums.size() != static_cast<std::size_t>(n_losses))) {
+    mine.fail("its position inside epoch " + std::to_string(state.next_epoch + 1) +
+              " is inconsistent");
+  }
   r.best_epoch = static_cast<int>(mine.read_int("best_epoch"));
   r.best_validation_value = mine.read_double("best_validation_auroc");
   validation_criterion stored;

@@ -6,8 +6,8 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
-#include "support/device.hpp"
 #include "support/callbacks.hpp"
+#include "support/device.hpp"
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"
 
@@ -135,6 +135,34 @@ TEST_CASE("ALAD resume reproduces the uninterrupted fit, dropout included",
   CHECK(resumed.best_epoch == expected.best_epoch);
   CHECK(resumed.threshold == expected.threshold);
   check_same_scores(second.all_scores(data().test), whole.all_scores(data().test));
+}
+
+TEST_CASE("ALAD stopped inside an epoch resumes to the same model file byte for byte",
+          "[io][alad][checkpoint][resume][stop]") {
+  gad_test::temp_dir dir;
+  const gad::bigan_options o = tabular(3);
+  full_alad whole(o);
+  const gad::fit_report expected = whole.fit(data().train, &data().validation);
+  whole.save(dir / "whole.gad");
+  const std::int64_t per_epoch = expected.iterations_per_epoch;
+  REQUIRE(per_epoch > 3);
+
+  gad::train::stop_request stop;
+  full_alad first(o);
+  const gad::fit_report partial =
+      first.fit(data().train, &data().validation, gad_test::request_stop_at{&stop, per_epoch + 2},
+                stop, gad::train::checkpoint_every{dir / "run.gad", 100});
+  CHECK(partial.stopped_early);
+  CHECK(partial.iterations == per_epoch + 3);
+  // Dropout, shuffles and latents of the rest of the epoch must not depend on other draws.
+  (void)torch::rand({1000});
+
+  full_alad second(o);
+  const gad::fit_report resumed = second.resume(dir / "run.gad", data().train, &data().validation);
+  CHECK(resumed.epoch_losses == expected.epoch_losses);
+  CHECK(resumed.threshold == expected.threshold);
+  second.save(dir / "resumed.gad");
+  CHECK(gad_test::file_bytes(dir / "resumed.gad") == gad_test::file_bytes(dir / "whole.gad"));
 }
 
 TEST_CASE("ALAD resume keeps the validation criterion of the checkpoint",

@@ -4,8 +4,8 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
-#include "support/device.hpp"
 #include "support/callbacks.hpp"
+#include "support/device.hpp"
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"
 
@@ -81,8 +81,9 @@ TEST_CASE("ALGAN load refuses other policies, other sizes and damaged files, and
   trained.save(dir / "sn.gad");
 
   gad::algan<gad::norm::none> other_policy(tiny(1));
-  CHECK_THAT(message_of<gad::checkpoint_error>([&] { other_policy.load(dir / "sn.gad"); }),
-             gad_test::contains("normalization=spectral") && gad_test::contains("normalization=none"));
+  CHECK_THAT(
+      message_of<gad::checkpoint_error>([&] { other_policy.load(dir / "sn.gad"); }),
+      gad_test::contains("normalization=spectral") && gad_test::contains("normalization=none"));
 
   gad::algan_options wider = tiny(1);
   wider.discriminator_hidden = {48, 16};
@@ -205,6 +206,53 @@ TEST_CASE("ALGAN resume continues an interrupted fit exactly", "[io][algan][chec
     CHECK(identical(second.decision_function(data.test.images),
                     whole.decision_function(data.test.images)));
   }
+}
+
+TEST_CASE("ALGAN stopped inside an epoch, twice, resumes to the same model file byte for byte",
+          "[io][algan][checkpoint][resume][stop]") {
+  gad_test::temp_dir dir;
+  const auto& data = algan_fixture();
+  const gad::algan_options o = tiny(4);
+  gad::algan<> whole(o);
+  const gad::fit_report expected = whole.fit(data.train, &data.validation);
+  whole.save(dir / "whole.gad");
+  const std::int64_t per_epoch = expected.iterations_per_epoch;
+  REQUIRE(per_epoch > 3);
+
+  // A stop asked in the middle of epoch 1; the checkpoint writer saves although its
+  // period (100 epochs) has not come, because the fit is stopping.
+  gad::train::stop_request stop;
+  gad::algan<> first(o);
+  const gad::fit_report partial =
+      first.fit(data.train, &data.validation, gad_test::request_stop_at{&stop, per_epoch + 1}, stop,
+                gad::train::checkpoint_every{dir / "run.gad", 100});
+  CHECK(partial.stopped_early);
+  CHECK(partial.epochs_run == 1);
+  CHECK(partial.iterations == per_epoch + 2);
+  CHECK(partial.validations.size() == 1);  // no validation of the half epoch
+  CHECK(first.is_fitted());                // scores with the best weights selected so far
+  const auto summary = gad::inspect_checkpoint(dir / "run.gad");
+  CHECK(summary.resumable);
+  CHECK(summary.next_epoch == 1);
+  CHECK(summary.in_epoch == 2);
+
+  // Resumed, and stopped again inside the same epoch's successor.
+  stop.reset();
+  gad::algan<> second(o);
+  second.resume(dir / "run.gad", data.train, &data.validation,
+                gad_test::request_stop_at{&stop, 2 * per_epoch + 1}, stop,
+                gad::train::checkpoint_every{dir / "run.gad", 100});
+  CHECK(gad::inspect_checkpoint(dir / "run.gad").next_epoch == 2);
+
+  stop.reset();
+  gad::algan<> third(o);
+  const gad::fit_report resumed = third.resume(dir / "run.gad", data.train, &data.validation);
+  CHECK_FALSE(resumed.stopped_early);
+  CHECK(resumed.epoch_losses == expected.epoch_losses);
+  CHECK(resumed.best_epoch == expected.best_epoch);
+  CHECK(resumed.iterations == expected.iterations);
+  third.save(dir / "resumed.gad");
+  CHECK(gad_test::file_bytes(dir / "resumed.gad") == gad_test::file_bytes(dir / "whole.gad"));
 }
 
 TEST_CASE("ALGAN resume refuses a finished model and a different training set",

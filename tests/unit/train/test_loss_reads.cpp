@@ -33,8 +33,7 @@ struct seen_iterations {
 };
 
 // Losses (overall, -overall / 2); NaN in the second loss at iteration `nan_at`.
-gad::train::loop_hooks scripted(std::int64_t read_every, std::int64_t nan_at = -1,
-                                int epochs = 2) {
+gad::train::loop_hooks scripted(std::int64_t read_every, std::int64_t nan_at = -1, int epochs = 2) {
   gad::train::loop_hooks h;
   h.epochs = epochs;
   h.read_losses_every = read_every;
@@ -58,8 +57,7 @@ gad::train::loop_state fresh_state() {
 
 }  // namespace
 
-TEST_CASE("batched loss reads give callbacks and epoch means the same values",
-          "[train][losses]") {
+TEST_CASE("batched loss reads give callbacks and epoch means the same values", "[train][losses]") {
   for (std::int64_t every : {1, 3, 4, 32}) {
     INFO("read every " << every);
     auto state = fresh_state();
@@ -72,7 +70,7 @@ TEST_CASE("batched loss reads give callbacks and epoch means the same values",
       CHECK(seen.first_loss[i] == static_cast<double>(i));
     }
     REQUIRE(state.report.epoch_losses.size() == 2);
-    CHECK(state.report.epoch_losses[0][0] == 4.5);   // mean of 0..9
+    CHECK(state.report.epoch_losses[0][0] == 4.5);    // mean of 0..9
     CHECK(state.report.epoch_losses[1][1] == -7.25);  // mean of -5 .. -9.5
     CHECK(state.iteration == 2 * kPerEpoch);
   }
@@ -102,11 +100,26 @@ TEST_CASE("a stop asked from an iteration callback takes effect at the next read
   seen_iterations seen;
   seen.stop_at = 5;
   gad::train::run_fit_loop(scripted(4), state, seen);
-  // Iterations 4..7 are read together after iteration 7; the stop ends the epoch there.
+  // Iterations 4..7 are read together after iteration 7; the fit stops there, inside its
+  // first epoch, which therefore has no mean yet, and the state resumes at iteration 8.
   CHECK(seen.overall.size() == 8);
   CHECK(state.report.stopped_early);
-  CHECK(state.report.epochs_run == 1);
+  CHECK(state.report.epochs_run == 0);
+  CHECK(state.report.epoch_losses.empty());
   CHECK(state.report.iterations == 8);
+  CHECK(state.next_epoch == 0);
+  CHECK(state.in_epoch == 8);
+  REQUIRE(state.partial_sums.size() == 2);
+  CHECK(state.partial_sums[0] == 28.0);  // 0 + 1 + ... + 7
+
+  // Continuing from that state gives the means of the uninterrupted loop.
+  seen_iterations rest;
+  gad::train::run_fit_loop(scripted(4), state, rest);
+  CHECK(rest.overall.front() == 8);
+  auto whole = fresh_state();
+  seen_iterations all;
+  gad::train::run_fit_loop(scripted(4), whole, all);
+  CHECK(state.report.epoch_losses == whole.report.epoch_losses);
 
   auto immediate = fresh_state();
   seen_iterations seen_at_once;
