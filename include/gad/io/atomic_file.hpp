@@ -50,4 +50,22 @@ void write_bytes_atomically(const std::filesystem::path& path, const char* data,
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail("moving it into place", errno);
 }
 
+/// Removes the temporary files write_bytes_atomically left in `folder` (not its subfolders)
+/// when a process was killed inside a write. Call it only while holding the folder's
+/// io::folder_lock: then no other run can be writing them. Returns how many it removed.
+inline int remove_stale_temporaries(const std::filesystem::path& folder) {
+  namespace fs = std::filesystem;
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto at = name.rfind(".tmp-");
+    if (at == std::string::npos || at + 5 == name.size()) continue;
+    if (name.find_first_not_of("0123456789", at + 5) != std::string::npos) continue;
+    std::error_code gone;
+    if (it->is_regular_file(gone) && fs::remove(it->path(), gone)) ++removed;
+  }
+  return removed;
+}
+
 }  // namespace gad::io

@@ -20,15 +20,14 @@
 // compiling its own copy, and the program's implementation TU provides it.
 // The other order would compile stb's implementation twice in one TU.
 #include <gad/core/error.hpp>
+#include <gad/io/atomic_file.hpp>
 #include <gad/plot/font.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -82,36 +81,11 @@ enum class v_align { top, middle, baseline, bottom };
 
 namespace detail {
 
+// Readers (a notebook polling the file, a CI artifact upload) must never see half a PNG: gad's
+// one atomic writer, with a full disk or a missing folder reported with the system's reason.
 inline void write_file_atomically(const std::string& path, const std::string& bytes) {
   if (path.empty()) throw invalid_argument("gad::plot: output path is empty");
-  // Readers (a notebook polling the file, a CI artifact upload) must never see
-  // half a PNG, so the bytes go to a sibling file that is renamed over `path`.
-  const std::string tmp = path + ".tmp";
-  errno = 0;
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      const int err = errno;
-      throw invalid_argument("gad::plot: cannot write '" + path + "' (opening '" + tmp +
-                             "' failed" + (err ? ": " + std::string(std::strerror(err)) : "") +
-                             ")");
-    }
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      const int err = errno;
-      std::remove(tmp.c_str());
-      throw invalid_argument("gad::plot: cannot write '" + path + "' (writing '" + tmp +
-                             "' failed" + (err ? ": " + std::string(std::strerror(err)) : "") +
-                             ")");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    throw invalid_argument("gad::plot: cannot write '" + path + "' (renaming '" + tmp +
-                           "' failed: " + std::strerror(err) + ")");
-  }
+  io::write_bytes_atomically<invalid_argument>(path, bytes.data(), bytes.size());
 }
 
 inline void append_bytes(void* context, void* data, int size) {
@@ -354,7 +328,7 @@ class canvas {
     return bytes;
   }
 
-  /// Writes the image as a PNG, atomically (via `path` + ".tmp" and a rename).
+  /// Writes the image as a PNG, atomically (io::write_bytes_atomically).
   /// Throws gad::invalid_argument naming `path` if it cannot be written.
   void write_png(const std::string& path) const {
     detail::write_file_atomically(path, encode_png());

@@ -2,6 +2,8 @@
 // way a full disk does) is a checkpoint_error naming the file and the system's reason; no
 // temporary file is left and the previous file is untouched.
 #include <gad/algan.hpp>
+#include <gad/io/atomic_file.hpp>
+#include <gad/train/callbacks.hpp>
 
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"
@@ -80,4 +82,45 @@ TEST_CASE("a save that runs out of space fails cleanly and keeps the previous fi
   // The file still loads.
   gad::algan<> loaded(o);
   CHECK_NOTHROW(loaded.load(path));
+}
+
+TEST_CASE("temporaries of a write killed half-way are removed by the next run, nothing else",
+          "[io][write]") {
+  gad_test::temp_dir dir;
+  const auto touch = [&](const std::string& name) { std::ofstream(dir / name) << "x"; };
+  touch("model.gad.tmp-12345678901234");  // as write_bytes_atomically names them
+  touch("summary.json.tmp-42");
+  touch("model.gad");
+  touch("notes.tmp-draft");  // not one of gad's: the suffix is not a number
+  touch("loss_log.csv.partial");
+  std::filesystem::create_directories(dir / "sub");
+  std::ofstream(dir / "sub" / "x.gad.tmp-7") << "x";  // another folder's business
+  CHECK(gad::io::remove_stale_temporaries(dir.path()) == 2);
+  CHECK_FALSE(std::filesystem::exists(dir / "model.gad.tmp-12345678901234"));
+  CHECK_FALSE(std::filesystem::exists(dir / "summary.json.tmp-42"));
+  for (const char* kept :
+       {"model.gad", "notes.tmp-draft", "loss_log.csv.partial", "sub/x.gad.tmp-7"}) {
+    CHECK(std::filesystem::exists(dir / kept));
+  }
+  CHECK(gad::io::remove_stale_temporaries(dir / "missing") == 0);
+}
+
+TEST_CASE("a loss log that runs out of space says why and leaves the earlier log alone",
+          "[io][errors]") {
+  gad_test::temp_dir dir;
+  std::ofstream(dir / "loss_log.csv") << "an earlier run's log\n";
+  std::string message;
+  {
+    gad::train::csv_loss_log log(dir / "loss_log.csv");
+    gad::train::iteration_info it;
+    it.losses = {{"d", 0.123456789}, {"g", 9.87654321}};
+    const file_size_limit limit(4096);
+    message = gad_test::message_of<gad::error>([&] {
+      for (it.iteration = 0; it.iteration < 100000; ++it.iteration) log.on_iteration_end(it);
+    });
+  }
+  CHECK_THAT(message, gad_test::contains((dir / "loss_log.csv.partial").string()) &&
+                          gad_test::contains("File too large"));
+  CHECK_FALSE(std::filesystem::exists(dir / "loss_log.csv.partial"));
+  CHECK(bytes_of(dir / "loss_log.csv") == "an earlier run's log\n");
 }
