@@ -175,12 +175,19 @@ class epoch_records {
   }
 
   void on_checkpoint(const gad::train::checkpoint_info& c) {
+    // A fit stopped inside an epoch (Ctrl-C): its state is kept for --resume, but a half
+    // epoch is no point of the learning curve.
+    if (c.inside_epoch) {
+      if (checkpoint_every_ > 0) c.save(checkpoint_);
+      return;
+    }
     const int done = c.epoch + 1;
     const bool last = done == c.epochs;
     // With held-out normals the last epoch need not be the one kept, so it is scored here too.
     const bool curve =
         curve_every_ > 0 && (last ? validation_.defined() : done % curve_every_ == 0);
-    const bool keep = checkpoint_every_ > 0 && (done % checkpoint_every_ == 0 || last);
+    const bool keep =
+        checkpoint_every_ > 0 && (done % checkpoint_every_ == 0 || last || c.stopping);
     if (!curve && !keep) return;
     c.save(checkpoint_);
     if (!curve) return;

@@ -24,12 +24,13 @@
 #include <gad/baseline/pca.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
-#include <gad/io/folder_lock.hpp>
 #include <gad/egbad.hpp>
+#include <gad/io/folder_lock.hpp>
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
 #include <gad/train/checkpoints.hpp>
+#include <gad/train/signal_stop.hpp>
 
 #include "../common/example_util.hpp"
 #include "../common/report_json.hpp"
@@ -204,9 +205,14 @@ int run(const settings& s, const gad::data::split& split, json summary) {
       to_labels(split.test.labels), curve.get(),
       validation != nullptr ? validation->images : torch::Tensor(), out / "validation_means.csv",
       resuming);
-  const gad::fit_report fit = resuming
-                                  ? detector.resume(s.resume, train, validation, progress, records)
-                                  : detector.fit(train, validation, progress, records);
+  // Ctrl-C / kill: the fit stops after its iteration, keeps the best weights so far (and with
+  // --checkpoint-every writes a checkpoint that --resume continues); the scores and summary of
+  // those weights are still written, and the exit status is 130 / 143.
+  gad::train::stop_request stop;
+  const gad::train::stop_on_signals signals(stop);
+  const gad::fit_report fit =
+      resuming ? detector.resume(s.resume, train, validation, stop, progress, records)
+               : detector.fit(train, validation, stop, progress, records);
   o = detector.options();  // a resumed fit trains with the checkpoint's options
 
   const auto score_start = std::chrono::steady_clock::now();
@@ -218,6 +224,9 @@ int run(const settings& s, const gad::data::split& split, json summary) {
     json row = json::object();
     for (std::size_t k = 0; k < epoch.size(); ++k) row[fit.loss_names[k]] = epoch[k];
     losses.push_back(row);
+  }
+  if (signals.received() != 0) {
+    summary["interrupted_by"] = signals.received() == SIGINT ? "SIGINT" : "SIGTERM";
   }
   summary["training"] = {
       {"images", train.size()},
@@ -258,8 +267,10 @@ int run(const settings& s, const gad::data::split& split, json summary) {
   // The curve already has every epoch when a validation picked the weights (they need not be
   // the last epoch's), so the final scores are not appended to it as the last epoch's.
   final_epoch last{curve.get(), fit.epochs_run, fit.iterations};
-  if (validation != nullptr) last.curve = nullptr;
-  return report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary), last);
+  if (validation != nullptr || signals.received() != 0) last.curve = nullptr;
+  const int status =
+      report(s, split, all, fit.wall_seconds, score_seconds, std::move(summary), last);
+  return signals.received() != 0 ? signals.exit_status() : status;
 }
 
 // The evaluation every model gets: for each score, AUROC, average precision, the trapezoidal

@@ -15,6 +15,7 @@
 #include <gad/metrics/tensor.hpp>
 #include <gad/plot/charts.hpp>
 #include <gad/plot/image_grid.hpp>
+#include <gad/train/signal_stop.hpp>
 
 #include "../common/example_util.hpp"
 
@@ -162,7 +163,12 @@ int run_reference(const settings& s) {
 
   gad::train::progress_printer progress(std::cout);
   gad::train::csv_loss_log loss_log(out / "loss_log.csv");
-  const gad::fit_report report = detector.fit(split.train, &split.validation, progress, loss_log);
+  // Ctrl-C / kill: the fit stops after its iteration with the best weights so far, which are
+  // still evaluated and reported (summary.json says so); the exit status is then 130 / 143.
+  gad::train::stop_request stop;
+  const gad::train::stop_on_signals signals(stop);
+  const gad::fit_report report =
+      detector.fit(split.train, &split.validation, stop, progress, loss_log);
   const double train_seconds = report.wall_seconds;
 
   const auto score_start = std::chrono::steady_clock::now();
@@ -271,10 +277,13 @@ int run_reference(const settings& s) {
                {"wall_seconds", seconds_since(start)},
                {"options", options_json(o, Detector::spectral, Detector::pseudo_anomalies)},
                {"validations", validations}};
+  if (signals.received() != 0) {
+    summary["interrupted_by"] = signals.received() == SIGINT ? "SIGINT" : "SIGTERM";
+  }
   write_atomically(out / "summary.json", summary.dump(2) + "\n");
   std::cout << "wrote summary.json, scores.csv, loss_log.csv and the PNG charts to " << out.string()
             << std::endl;
-  return 0;
+  return signals.received() != 0 ? signals.exit_status() : 0;
 }
 
 // ---- The one-class protocol ----------------------------------------------------------------
@@ -296,6 +305,10 @@ int run_one_class(const settings& s) {
   double sum = 0.0;
   std::cout << "one-class protocol on " << s.dataset << ", " << s.epochs << " epochs per class, "
             << (Detector::spectral ? "with" : "without") << " spectral norm" << std::endl;
+  // Ctrl-C / kill ends the run after the current iteration; the unfinished class is not
+  // scored, the finished ones stay in one_class.json, and the exit status is 130 / 143.
+  gad::train::stop_request stop;
+  const gad::train::stop_on_signals signals(stop);
   for (const int k : s.classes) {
     const auto class_start = std::chrono::steady_clock::now();
     gad::data::split split = gad::data::one_class_normal(raw.train, raw.test, k, s.seed);
@@ -303,7 +316,11 @@ int run_one_class(const settings& s) {
     Detector detector(make_options(s));
     std::cout << "class " << k << ": training on " << split.train.size() << " images" << std::endl;
     gad::train::progress_printer progress(std::cout, 16);
-    detector.fit(split.train, nullptr, progress);
+    detector.fit(split.train, nullptr, stop, progress);
+    if (signals.received() != 0) {
+      std::cout << "interrupted during class " << k << "; it is not scored" << std::endl;
+      break;
+    }
     const double auroc =
         gad::metrics::auroc(detector.decision_function(split.test.images), split.test.labels);
     const double secs = seconds_since(class_start);
@@ -336,9 +353,9 @@ int run_one_class(const settings& s) {
     std::cout << std::setw(6) << r["class"].get<int>() << " | " << r["test_auroc"].get<double>()
               << '\n';
   }
-  std::cout << "  mean | " << sum / static_cast<double>(rows.size()) << "\n"
-            << "wall time " << gad::train::format_duration(seconds_since(start)) << std::endl;
-  return 0;
+  if (!rows.empty()) std::cout << "  mean | " << sum / static_cast<double>(rows.size()) << "\n";
+  std::cout << "wall time " << gad::train::format_duration(seconds_since(start)) << std::endl;
+  return signals.received() != 0 ? signals.exit_status() : 0;
 }
 
 template <class Detector>

@@ -7,6 +7,7 @@
 #include "results.hpp"
 
 #include <gad/core/error.hpp>
+#include <gad/io/atomic_file.hpp>
 #include <gad/io/checkpoint.hpp>
 #include <gad/io/folder_lock.hpp>
 #include <gad/plot/image_grid.hpp>
@@ -15,6 +16,8 @@
 #include <gad/train/checkpoints.hpp>
 #include <gad/train/early_stopping.hpp>
 #include <gad/train/progress_bar.hpp>
+#include <gad/train/signal_stop.hpp>
+#include <gad/train/stop_request.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -47,10 +50,13 @@ struct cli_callbacks {
   std::optional<gad::train::csv_loss_log> log;
   std::optional<gad::train::checkpoint_every> checkpoints;
   std::optional<gad::train::early_stopping> early_stop;
+  gad::train::stop_request* stop = nullptr;    // set by SIGINT / SIGTERM
+  std::filesystem::path interrupt_checkpoint;  // written when a signal stops the fit
 
-  void on_iteration_end(const gad::train::iteration_info& i) {
+  bool on_iteration_end(const gad::train::iteration_info& i) {
     if (bar) bar->on_iteration_end(i);
     if (log) log->on_iteration_end(i);
+    return stop != nullptr && stop->requested();
   }
   void on_epoch_end(const gad::train::epoch_info& e) {
     if (bar) bar->on_epoch_end(e);
@@ -60,7 +66,11 @@ struct cli_callbacks {
     return early_stop && early_stop->on_validation(v);
   }
   void on_checkpoint(const gad::train::checkpoint_info& c) {
-    if (checkpoints) checkpoints->on_checkpoint(c);
+    if (checkpoints) {
+      checkpoints->on_checkpoint(c);  // saves a stopping fit too
+    } else if (c.stopping && stop != nullptr && stop->requested()) {
+      c.save(interrupt_checkpoint);
+    }
   }
   void on_train_end(const gad::train::train_end_info& t) {
     if (bar) bar->on_train_end(t);
@@ -105,7 +115,8 @@ json evaluate_on(const D& detector, const gad::data::dataset& test, const output
       if (name == D::score_name()) scores = rule_scores;
     }
   }
-  const torch::Tensor predictions = scores.gt(detector.threshold()).to(torch::kLong);
+  const torch::Tensor predictions =
+      gad::metrics::flag_anomalies(scores, detector.threshold()).to(torch::kLong);
   const double score_seconds = seconds_since(start);
   json metrics = metrics_json(scores, test.labels, predictions, detector.threshold());
   metrics["score_seconds"] = score_seconds;
@@ -167,10 +178,13 @@ int run_train(const train_request& r) {
   fs::create_directories(out.dir);
   // One run per output folder: a second one fails here, before it touches the first's files.
   const gad::io::folder_lock lock(out.dir);
+  // What a run killed inside a write left behind; the lock says none of it is still in use.
+  gad::io::remove_stale_temporaries(out.dir);
   const auto resumed = resumed_options<D>(r);
   const fs::path checkpoint = fs::path(out.dir) / "checkpoint.gad";
-  // Hours of training may live in that file: only the run it belongs to may replace it.
-  if (r.checkpoint_every > 0) gad::train::refuse_to_overwrite(checkpoint, r.resume);
+  // Hours of training may live in that file: only the run it belongs to may replace it (an
+  // interrupted run writes it even without --checkpoint-every).
+  gad::train::refuse_to_overwrite(checkpoint, r.resume);
   // A resumed run must see the split it was trained on, which its own seed made.
   const std::uint64_t seed =
       resumed ? resumed->runtime.seed
@@ -191,6 +205,12 @@ int run_train(const train_request& r) {
   callbacks.log.emplace(fs::path(out.dir) / "loss_log.csv");
   if (r.checkpoint_every > 0) callbacks.checkpoints.emplace(checkpoint, r.checkpoint_every);
   if (r.early_stop > 0) callbacks.early_stop.emplace(r.early_stop);
+  // Ctrl-C or kill: finish the iteration, save the model and a resumable checkpoint, exit
+  // 130 / 143; a second signal quits at once.
+  gad::train::stop_request stop;
+  std::optional<gad::train::stop_on_signals> signals(std::in_place, stop);
+  callbacks.stop = &stop;
+  callbacks.interrupt_checkpoint = checkpoint;
 
   gad::fit_report report;
   try {
@@ -204,8 +224,29 @@ int run_train(const train_request& r) {
     }
     throw;
   }
+  // From here on Ctrl-C ends the process at once: there is no training left to stop.
+  const int signal = signals->received();
+  const int interrupted_status = signals->exit_status();
+  signals.reset();
   const fs::path model = fs::path(out.dir) / "model.gad";
   detector.save(model);
+  if (signal != 0) {
+    json summary{{"command", r.command_line},
+                 {"model", r.model},
+                 {"policies", D::signature()},
+                 {"model_file", model.string()},
+                 {"interrupted_by", signal == SIGINT ? "SIGINT" : "SIGTERM"},
+                 {"checkpoint", checkpoint.string()},
+                 {"fit", fit_json(report)}};
+    write_atomically(fs::path(out.dir) / "summary.json", summary.dump(2) + "\n");
+    std::cerr << "gad: interrupted after " << report.iterations << " iterations; " << model.string()
+              << " holds "
+              << (report.best_epoch >= 0 ? "the best weights so far (epoch " +
+                                               std::to_string(report.best_epoch + 1) + ")"
+                                         : std::string("the last weights"))
+              << "; --resume " << checkpoint.string() << " continues the training" << std::endl;
+    return interrupted_status;
+  }
 
   json summary{{"command", r.command_line},
                {"model", r.model},
@@ -294,7 +335,8 @@ int run_score(const model_request& r) {
   if (r.threshold) detector.set_threshold(*r.threshold);
   const torch::Tensor images = load_images(r.images);
   const torch::Tensor scores = detector.decision_function(images);
-  const torch::Tensor predictions = scores.gt(detector.threshold()).to(torch::kLong);
+  const torch::Tensor predictions =
+      gad::metrics::flag_anomalies(scores, detector.threshold()).to(torch::kLong);
   const fs::path csv = r.csv;
   if (csv.has_parent_path()) fs::create_directories(csv.parent_path());
   write_scores_csv(csv, scores, predictions);
@@ -315,7 +357,10 @@ int run_inspect(const model_request& r) {
             {"fitted", s.fitted},
             {"resumable", s.resumable},
             {"options", options_json(D::read_options(archive))}};
-  if (s.resumable) info["next_epoch"] = s.next_epoch + 1;
+  if (s.resumable) {
+    info["next_epoch"] = s.next_epoch + 1;
+    info["iterations_done_in_next_epoch"] = s.in_epoch;
+  }
   std::cout << info.dump(2) << std::endl;
   return 0;
 }
