@@ -4,9 +4,9 @@
 // LibTorch's own InputArchive reports a missing key as an internal error and, worse, loads a
 // tensor of another shape by silently resizing the destination. Checkpoints are user input, so
 // everything read here is checked (every record's checksum, then presence, type, shape) and
-// every failure is a gad::checkpoint_error naming the file and the key or damaged tensor. Writes go through write_atomically(): the
-// archive is written next to its destination and renamed over it, so a crash or a full disk
-// never leaves a half-written checkpoint nor destroys the previous one.
+// every failure is a gad::checkpoint_error naming the file and the key or damaged tensor. Writes go
+// through write_atomically(): the archive is written next to its destination and renamed over it,
+// so a crash or a full disk never leaves a half-written checkpoint nor destroys the previous one.
 #include <gad/core/error.hpp>
 #include <gad/detail/shape_string.hpp>
 #include <gad/io/atomic_file.hpp>
@@ -245,8 +245,7 @@ class archive_reader {
 
   // Names what each damaged record holds: a storage record is matched, by its bytes, with the
   // tensor(s) LibTorch loaded from it; the pickled index holds every non-tensor value.
-  [[noreturn]] void throw_damaged(const std::vector<damaged_record>& damaged,
-                                  bool readable) const {
+  [[noreturn]] void throw_damaged(const std::vector<damaged_record>& damaged, bool readable) const {
     std::vector<std::string> parts;
     for (const damaged_record& d : damaged) {
       const std::string& name = d.record.name;

@@ -79,7 +79,10 @@ TEST_CASE("a flipped byte in any record of a checkpoint is refused, naming what 
     if (r.packed_size == 0) continue;
     INFO("record " << r.name << " (" << r.size << " bytes)");
     const auto bad = flipped(file, r.data_offset + r.packed_size / 2, dir / "bad.gad");
-    const std::string m = message_of<gad::checkpoint_error>([&] { gad::algan<> d(tiny()); d.load(bad); });
+    const std::string m = message_of<gad::checkpoint_error>([&] {
+      gad::algan<> d(tiny());
+      d.load(bad);
+    });
     CHECK_THAT(m, gad_test::contains("bad.gad") && gad_test::contains("is damaged") &&
                       gad_test::contains(r.name));
     // Also through the header-only path (gad inspect).
