@@ -15,6 +15,7 @@
 #include <gad/core/error.hpp>
 #include <gad/core/random.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/data/preprocessing.hpp>
 
 #include <torch/types.h>
 
@@ -224,5 +225,46 @@ struct standardizer {
     return (rows - mean) / std;
   }
 };
+
+/// The record a detector saves (set_preprocessing): the label encoding, the feature columns and
+/// the standardization fitted on the training rows.
+inline preprocessing record(const csv_options& o, const table& t, const standardizer& z) {
+  preprocessing p;
+  p.source = "csv";
+  p.label_column = o.label_column;
+  p.normal_value = o.normal_value;
+  p.anomalous_value = o.anomalous_value;
+  p.features = t.feature_names;
+  const torch::Tensor mean = z.mean.to(torch::kDouble).contiguous();
+  const torch::Tensor scale = z.std.to(torch::kDouble).contiguous();
+  p.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+  p.scale.assign(scale.data_ptr<double>(), scale.data_ptr<double>() + scale.numel());
+  return p;
+}
+
+/// The reading options of a csv record; invalid_argument for another kind of record.
+inline csv_options table_options(const preprocessing& p) {
+  p.require("csv");
+  csv_options o;
+  o.label_column = p.label_column;
+  o.normal_value = p.normal_value;
+  o.anomalous_value = p.anomalous_value;
+  return o;
+}
+
+/// `t`'s features standardized as at training time; data_error when its feature columns are
+/// not the recorded ones.
+inline torch::Tensor standardize(const preprocessing& p, const table& t) {
+  p.require("csv");
+  if (t.feature_names != p.features) {
+    std::string cols;
+    for (const auto& f : p.features) cols += (cols.empty() ? "" : ", ") + f;
+    throw data_error("the table's feature columns differ from the model's (" + cols + ")");
+  }
+  const auto f = static_cast<std::int64_t>(p.features.size());
+  const torch::Tensor m = torch::tensor(p.mean, torch::kDouble).reshape({1, f});
+  const torch::Tensor s = torch::tensor(p.scale, torch::kDouble).reshape({1, f});
+  return ((t.rows.images.to(torch::kDouble) - m) / s).to(torch::kFloat);
+}
 
 }  // namespace gad::data

@@ -19,6 +19,7 @@
 // itself first provides its own.
 #include <gad/core/error.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/data/preprocessing.hpp>
 
 #ifndef STBI_INCLUDE_STB_IMAGE_H
 #if defined(__GNUC__)
@@ -229,6 +230,27 @@ inline image_folder read_image_folder(const std::filesystem::path& root,
     out.test.classes = torch::tensor(classes, torch::kLong);
   }
   return out;
+}
+
+/// The record a detector saves (set_preprocessing) so that its images are read this way again.
+inline preprocessing record(const image_folder_options& o) {
+  preprocessing p;
+  p.source = "image_folder";
+  p.size = o.size;
+  p.channels = o.channels;
+  p.normal_class = o.normal;
+  return p;
+}
+
+/// The reading options of an image_folder record (skip_unreadable off); invalid_argument for
+/// another kind of record.
+inline image_folder_options image_options(const preprocessing& p) {
+  p.require("image_folder");
+  image_folder_options o;
+  o.size = p.size;
+  o.channels = p.channels;
+  o.normal = p.normal_class;
+  return o;
 }
 
 }  // namespace gad::data

@@ -22,6 +22,7 @@
 #include <gad/core/runtime.hpp>
 #include <gad/core/threads.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/data/preprocessing.hpp>
 #include <gad/io/archive.hpp>
 #include <gad/io/checkpoint.hpp>
 #include <gad/metrics/tensor.hpp>
@@ -86,7 +87,9 @@ class engine_base {
     const Options stored = Engine::read_options(archive);
     const auto data = self.prepare_fit(train, validation, stored.batch_size);
     set_threads(runtime_.threads());
+    data::preprocessing recorded = data::preprocessing_io::read(archive, "preprocessing");
     self.load_archive(archive, &data);
+    preprocessing_ = std::move(recorded);
     return self.run(data, callbacks...);
   }
 
@@ -102,6 +105,8 @@ class engine_base {
     a.write("fitted", c10::IValue(fitted_ || self.fitting()));
     self.write_modules(a);
     if (self.fitting()) self.write_training(a);
+    if (preprocessing_.recorded())
+      data::preprocessing_io::write(a, "preprocessing", preprocessing_);
     io::write_atomically(a, path);
   }
 
@@ -110,8 +115,16 @@ class engine_base {
   /// when the file is missing, corrupt, or was written by a detector of other policies or
   /// networks.
   void load(const std::filesystem::path& path) {
-    derived().load_archive(io::archive_reader(path), nullptr);
+    const io::archive_reader archive(path);
+    data::preprocessing recorded = data::preprocessing_io::read(archive, "preprocessing");
+    derived().load_archive(archive, nullptr);
+    preprocessing_ = std::move(recorded);
   }
+
+  /// How the training inputs were read (see gad/data/preprocessing.hpp); saved with the model
+  /// when recorded, and restored by load(). Not recorded unless set.
+  const data::preprocessing& preprocessing() const noexcept { return preprocessing_; }
+  void set_preprocessing(data::preprocessing p) { preprocessing_ = std::move(p); }
 
   /// 1 (anomalous) where decision_function(x) >= threshold(), else 0 (metrics::is_anomalous,
   /// the rule every metric uses); int64 [N] on the CPU.
@@ -186,6 +199,7 @@ class engine_base {
   runtime runtime_;
   double threshold_ = 0.0;
   bool fitted_ = false;
+  data::preprocessing preprocessing_;
 
  private:
   Engine& derived() noexcept { return static_cast<Engine&>(*this); }
