@@ -88,6 +88,17 @@ class zip_directory_reader {
     std::vector<zip_record> out;
     std::uint64_t at = 0;
     for (std::uint64_t n = 0; n < count; ++n) out.push_back(entry(dir, at));
+    // LibTorch archives keep every record under one top folder and hold a "version" record.
+    if (out.empty()) broken("its archive directory is empty");
+    const std::string top = out.front().name.substr(0, out.front().name.find('/') + 1);
+    bool version = false;
+    for (const zip_record& r : out) {
+      if (top.size() < 2 || r.name.compare(0, top.size(), top) != 0) {
+        broken("record " + r.name + " lies outside the archive's folder (damaged directory?)");
+      }
+      version = version || r.name == top + "version";
+    }
+    if (!version) broken("it has no version record (damaged directory, or not a LibTorch archive)");
     return out;
   }
 
@@ -185,7 +196,12 @@ class zip_directory_reader {
     }
     if (local > size_ || size_ - local < 30) broken("record " + r.name + " lies outside the file");
     const std::vector<unsigned char> lh = read(local, 30);
-    if (u32(lh.data()) != 0x04034b50U) broken("the header of record " + r.name + " is damaged");
+    // The local header must repeat the directory's name: LibTorch's reader trusts both, and
+    // throws from inside its constructor (leaking its zip state) when they disagree.
+    if (u32(lh.data()) != 0x04034b50U || u16(&lh[26]) != name_len ||
+        read(local + 30, name_len) != std::vector<unsigned char>(h + 46, h + 46 + name_len)) {
+      broken("the header of record " + r.name + " is damaged");
+    }
     r.data_offset = local + 30 + u16(&lh[26]) + u16(&lh[28]);
     if (r.data_offset > size_ || size_ - r.data_offset < r.packed_size) {
       broken("record " + r.name + " is cut short (truncated file?)");
