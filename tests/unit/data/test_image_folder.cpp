@@ -46,7 +46,10 @@ void mvtec_like(const fs::path& root) {
   fs::create_directories(root / "test/crack");
   const auto p = pixels(8, 8, 3, 128);
   REQUIRE(stbi_write_bmp((root / "test/crack/x.BMP").c_str(), 8, 8, 3, p.data()) != 0);
-  REQUIRE(stbi_write_jpg((root / "test/crack/y.jpg").c_str(), 8, 8, 3, p.data(), 95) != 0);
+  // A committed JPEG (8x8, every byte 128, written by stb_image_write): its JPEG encoder trips
+  // UndefinedBehaviorSanitizer, so the test does not run it.
+  fs::copy_file(fs::path(GAD_TEST_DATA_DIR) / "images" / "gray128-8x8.jpg",
+                root / "test/crack/y.jpg");
   std::ofstream(root / "test/crack/notes.txt") << "not an image";  // ignored: not an image name
 }
 
