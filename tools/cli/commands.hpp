@@ -192,10 +192,12 @@ int run_train(const train_request& r) {
   const gad::data::split split = load_split(r.data, seed);
   if (split.train.empty()) throw gad::invalid_argument("the training set is empty");
   D detector(resumed ? *resumed : train_options<D>(r, split));
+  // Saved with the model, so `gad score --images <folder>` reads new images the same way.
+  if (!r.data.images.empty()) detector.set_preprocessing(gad::data::record(r.data.image));
   const gad::data::dataset* validation = split.validation.empty() ? nullptr : &split.validation;
-  say(out, r.model + " (" + D::signature() + ")\n  data " + r.data.folder + ", " + split.protocol +
-               "\n  train " + std::to_string(split.train.size()) + ", validation " +
-               std::to_string(split.validation.size()) + ", test " +
+  say(out, r.model + " (" + D::signature() + ")\n  data " + data_source(r.data) + ", " +
+               split.protocol + "\n  train " + std::to_string(split.train.size()) +
+               ", validation " + std::to_string(split.validation.size()) + ", test " +
                std::to_string(split.test.size()) + "; device " + detector.device().str() +
                ", threads " + std::to_string(detector.threads()) + ", seed " +
                std::to_string(detector.seed()));
@@ -252,7 +254,7 @@ int run_train(const train_request& r) {
                {"model", r.model},
                {"policies", D::signature()},
                {"model_file", model.string()},
-               {"data", r.data.folder},
+               {"data", data_source(r.data)},
                {"protocol", split.protocol},
                {"sizes", sizes_json(split)},
                {"runtime", runtime_json(detector.device(), detector.threads(), detector.seed())},
@@ -308,11 +310,18 @@ int run_evaluate(const model_request& r) {
   if (r.threshold) detector.set_threshold(*r.threshold);
   fs::create_directories(r.output.dir);
   const gad::io::folder_lock lock(r.output.dir);
-  const gad::data::split split = load_split(r.data, r.seed.value_or(detector.seed()));
+  // An image folder is read as the model's training images were (size, channels, normal class).
+  data_flags data = r.data;
+  if (!data.images.empty() && detector.preprocessing().source == "image_folder") {
+    const bool skip = data.image.skip_unreadable;
+    data.image = gad::data::image_options(detector.preprocessing());
+    data.image.skip_unreadable = skip;
+  }
+  const gad::data::split split = load_split(data, r.seed.value_or(detector.seed()));
   json summary{{"command", r.command_line},
                {"model_file", r.model_path},
                {"policies", D::signature()},
-               {"data", r.data.folder},
+               {"data", data_source(r.data)},
                {"protocol", split.protocol},
                {"sizes", sizes_json(split)},
                {"runtime", runtime_json(detector.device(), detector.threads(), detector.seed())},
@@ -333,13 +342,13 @@ int run_score(const model_request& r) {
     throw gad::invalid_argument(r.model_path + " holds an unfitted detector: it cannot score");
   }
   if (r.threshold) detector.set_threshold(*r.threshold);
-  const torch::Tensor images = load_images(r.images);
-  const torch::Tensor scores = detector.decision_function(images);
+  const scored_inputs in = load_images(r.images, detector.preprocessing(), r.skip_unreadable);
+  const torch::Tensor scores = detector.decision_function(in.images);
   const torch::Tensor predictions =
       gad::metrics::flag_anomalies(scores, detector.threshold()).to(torch::kLong);
   const fs::path csv = r.csv;
   if (csv.has_parent_path()) fs::create_directories(csv.parent_path());
-  write_scores_csv(csv, scores, predictions);
+  write_scores_csv(csv, scores, predictions, {}, {}, in.files);
   std::cout << "scored " << scores.size(0) << " images, " << predictions.sum().item<std::int64_t>()
             << " above the threshold " << detector.threshold() << "; scores in " << csv.string()
             << std::endl;

@@ -194,9 +194,14 @@ int main(int argc, char** argv) {
 
   CLI::App* score = app.add_subcommand("score", "anomaly scores of the images in an IDX file");
   add_model_flag(*score, on_model);
-  score->add_option("--images", on_model.images, "IDX image file (raw or .gz)")
+  score
+      ->add_option("--images", on_model.images,
+                   "IDX image file (raw or .gz), or a folder of PNG/JPEG/BMP files, read as the "
+                   "model's training images were (for models trained with --images)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingPath);
+  score->add_flag("--skip-unreadable", on_model.skip_unreadable,
+                  "a folder: leave out files that cannot be decoded instead of failing");
   on_model.csv = "scores.csv";
   score->add_option("--out,-o", on_model.csv, "CSV file: index,score,prediction")
       ->capture_default_str();
@@ -222,6 +227,16 @@ int main(int argc, char** argv) {
         if (request.model == "egbad") request.options = egbad_options;
         if (request.data.protocol.empty()) {
           request.data.protocol = request.model == "algan" ? "two-class" : "anomalous-class";
+        }
+        // The convolutional presets of ALAD and EGBAD read 28x28 images.
+        if (request.model != "algan" && sub->app->count("--image-size") == 0) {
+          request.data.image.size = 28;
+        }
+        if (!request.data.images.empty() &&
+            (request.data.normal >= 0 || request.data.anomalous >= 0)) {
+          throw gad::invalid_argument(
+              "--normal and --anomalous choose digits of --data; with --images the folders say "
+              "what is normal (--normal-class)");
         }
         request.policies = choice_for(request.model, policy);
         return run_training(request, *sub);

@@ -1,22 +1,31 @@
 #pragma once
 // Which images train, validate and test a detector: an IDX folder (MNIST layout) cut by one of
-// gad's protocol splitters. `train` and `evaluate` share these flags so that evaluating a saved
-// model on the split it was trained with is the same command line minus the hyperparameters.
+// gad's protocol splitters, or a folder of image files in the MVTec-AD layout (--images). `train`
+// and `evaluate` share these flags so that evaluating a saved model on the split it was trained
+// with is the same command line minus the hyperparameters.
 #include <gad/core/error.hpp>
 #include <gad/core/random.hpp>
 #include <gad/data/dataset.hpp>
 #include <gad/data/idx.hpp>
+#include <gad/data/image_folder.hpp>
 #include <gad/data/splits.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <iostream>
 #include <string>
+#include <vector>
 
 namespace gad_cli {
 
 struct data_flags {
   std::string folder;
+  /// --images: a folder in the MVTec-AD layout instead of --data, read with these options.
+  std::string images;
+  gad::data::image_folder_options image;
   /// two-class (ALGAN's), one-class (normal class k), anomalous-class (EGBAD/ALAD MNIST's).
   std::string protocol;
   int normal = -1;
@@ -31,11 +40,26 @@ struct data_flags {
 /// `protocol_default` is only shown: the caller resolves an empty protocol after parsing, since
 /// the default depends on the model.
 inline void add_data_flags(CLI::App& app, data_flags& d, const std::string& protocol_default) {
-  app.add_option("--data", d.folder,
-                 "folder with <part>-images-idx3-ubyte[.gz] and <part>-labels-idx1-ubyte[.gz] "
-                 "for parts train and t10k")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  auto* data = app.add_option("--data", d.folder,
+                              "folder with <part>-images-idx3-ubyte[.gz] and "
+                              "<part>-labels-idx1-ubyte[.gz] for parts train and t10k")
+                   ->check(CLI::ExistingDirectory);
+  auto* images = app.add_option("--images", d.images,
+                                "instead of --data: a folder of PNG/JPEG/BMP files in the "
+                                "MVTec-AD layout (train/good, test/good, test/<anomaly>)")
+                     ->check(CLI::ExistingDirectory)
+                     ->excludes(data);
+  data->excludes(images);
+  app.add_option("--image-size", d.image.size, "--images: resize to this many pixels square")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app.add_option("--image-channels", d.image.channels, "--images: 1 (grayscale) or 3 (RGB)")
+      ->check(CLI::IsMember({1, 3}))
+      ->capture_default_str();
+  app.add_option("--normal-class", d.image.normal, "--images: the folder name of normal images")
+      ->capture_default_str();
+  app.add_flag("--skip-unreadable", d.image.skip_unreadable,
+               "--images: leave out files that cannot be decoded (counted) instead of failing");
   app.add_option("--protocol", d.protocol,
                  "two-class: --normal vs --anomalous with a validation split (ALGAN's); "
                  "one-class: --normal is normal, all others anomalous; anomalous-class: "
@@ -73,7 +97,47 @@ inline gad::data::dataset at_most(const gad::data::dataset& d, std::int64_t n, s
 
 /// Loads the folder and cuts it with the chosen protocol; images in [-1, 1]. `split.protocol`
 /// describes the cut for result files.
+/// What the data flags name, for messages and summaries.
+inline std::string data_source(const data_flags& f) {
+  return f.images.empty() ? f.folder : f.images;
+}
+
+/// `--images`: train/<normal> trains (a --validation-fraction of it held out as validation
+/// normals), test/ tests. Says once how many files were resized or skipped.
+inline gad::data::split load_image_folder(const data_flags& f, std::uint64_t seed) {
+  const gad::data::image_folder folder = gad::data::read_image_folder(f.images, f.image);
+  if (folder.resized > 0) {
+    std::cerr << "gad: " << folder.resized << " images were resized to " << f.image.size << "x"
+              << f.image.size << std::endl;
+  }
+  if (!folder.skipped.empty()) {
+    std::cerr << "gad: skipped " << folder.skipped.size() << " files that cannot be decoded, "
+              << "e.g. " << folder.skipped.front().string() << std::endl;
+  }
+  gad::data::split s;
+  s.train = folder.train;
+  s.test = folder.test;
+  if (f.validation_fraction > 0.0) {
+    auto gen = gad::make_generator(seed, "cli/image-validation");
+    const std::int64_t n = s.train.size();
+    const auto held = static_cast<std::int64_t>(f.validation_fraction * static_cast<double>(n));
+    const torch::Tensor order = torch::randperm(n, gen, torch::kInt64);
+    s.validation = gad::data::subset(folder.train, std::get<0>(order.slice(0, 0, held).sort()));
+    s.train = gad::data::subset(folder.train, std::get<0>(order.slice(0, held).sort()));
+  }
+  s.train = detail::at_most(s.train, f.max_train, seed, "cli/max-train");
+  s.validation = detail::at_most(s.validation, f.max_test, seed, "cli/max-validation");
+  s.test = detail::at_most(s.test, f.max_test, seed, "cli/max-test");
+  s.protocol = "image folder " + f.images + " (" + std::to_string(f.image.size) + "x" +
+               std::to_string(f.image.size) + ", " + std::to_string(f.image.channels) +
+               " channel(s), normal class '" + f.image.normal + "')";
+  return s;
+}
+
 inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
+  if (!f.images.empty()) return load_image_folder(f, seed);
+  if (f.folder.empty())
+    throw gad::invalid_argument("give --data (IDX files) or --images (a folder)");
   const gad::data::dataset train_part = gad::data::load_idx_folder(f.folder, "train");
   const gad::data::dataset test_part = gad::data::load_idx_folder(f.folder, "t10k");
   gad::data::split s;
@@ -119,9 +183,43 @@ inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
   return s;
 }
 
-/// The images of one IDX file, in [-1, 1], for `gad score`.
-inline torch::Tensor load_images(const std::string& path) {
-  return gad::data::unit_to_symmetric(gad::data::to_unit_range(gad::data::read_idx_images(path)));
+/// Images to score, in [-1, 1], and for a folder the file of each row.
+struct scored_inputs {
+  torch::Tensor images;
+  std::vector<std::string> files;
+};
+
+/// The images to score: an IDX file, or a folder of image files (directly in it), read the way
+/// the model's training images were (`recorded`, from its preprocessing).
+inline scored_inputs load_images(const std::string& path, const gad::data::preprocessing& recorded,
+                                 bool skip_unreadable) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    return {
+        gad::data::unit_to_symmetric(gad::data::to_unit_range(gad::data::read_idx_images(path))),
+        {}};
+  }
+  if (recorded.source != "image_folder") {
+    throw gad::invalid_argument(
+        "this model was not trained on an image folder (it records no image size and "
+        "channels); score an IDX file, or train with --images");
+  }
+  gad::data::image_folder_options o = gad::data::image_options(recorded);
+  o.skip_unreadable = skip_unreadable;
+  std::vector<std::filesystem::path> skipped;
+  std::int64_t resized = 0;
+  const auto files = gad::data::image_files(path);
+  scored_inputs in{gad::data::read_images(files, o, skipped, resized), {}};
+  if (in.images.size(0) == 0) throw gad::data_error("no readable image in " + path);
+  if (!skipped.empty()) {
+    std::cerr << "gad: skipped " << skipped.size() << " files that cannot be decoded, e.g. "
+              << skipped.front().string() << std::endl;
+  }
+  for (const auto& f : files) {
+    if (std::find(skipped.begin(), skipped.end(), f) == skipped.end())
+      in.files.push_back(f.string());
+  }
+  return in;
 }
 
 }  // namespace gad_cli

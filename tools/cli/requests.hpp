@@ -61,6 +61,7 @@ struct model_request {
   c10::optional<std::uint64_t> seed;  ///< for the split; default: the model's seed
   // score
   std::string images;
+  bool skip_unreadable = false;
   std::string csv;
   c10::optional<double> threshold;
 };

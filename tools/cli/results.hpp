@@ -61,10 +61,11 @@ inline json metrics_json(const torch::Tensor& scores, const torch::Tensor& label
 /// index,label,class,score,prediction (label and class only when known).
 inline void write_scores_csv(const std::filesystem::path& path, const torch::Tensor& scores,
                              const torch::Tensor& predictions, const torch::Tensor& labels = {},
-                             const torch::Tensor& classes = {}) {
+                             const torch::Tensor& classes = {},
+                             const std::vector<std::string>& files = {}) {
   std::ostringstream csv;
-  csv << "index" << (labels.defined() ? ",label" : "") << (classes.defined() ? ",class" : "")
-      << ",score,prediction\n"
+  csv << "index" << (files.empty() ? "" : ",file") << (labels.defined() ? ",label" : "")
+      << (classes.defined() ? ",class" : "") << ",score,prediction\n"
       << std::setprecision(9);
   const auto s = to_vector(scores);
   const auto p = predictions.to(torch::kCPU, torch::kLong).contiguous();
@@ -72,6 +73,7 @@ inline void write_scores_csv(const std::filesystem::path& path, const torch::Ten
   const auto c = classes.defined() ? classes.to(torch::kCPU, torch::kLong).contiguous() : classes;
   for (std::int64_t i = 0; i < scores.size(0); ++i) {
     csv << i;
+    if (!files.empty()) csv << ',' << files[static_cast<std::size_t>(i)];
     if (y.defined()) csv << ',' << y.data_ptr<std::int64_t>()[i];
     if (c.defined()) csv << ',' << c.data_ptr<std::int64_t>()[i];
     csv << ',' << s[static_cast<std::size_t>(i)] << ',' << p.data_ptr<std::int64_t>()[i] << '\n';
