@@ -4,9 +4,6 @@
 #include <gad/train/stop_request.hpp>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include <vector>
 
@@ -33,11 +30,5 @@ struct request_stop_at {
     if (i.iteration == at) stop->request();
   }
 };
-
-/// A file's bytes, to compare model files exactly.
-inline std::vector<char> file_bytes(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 }  // namespace gad_test

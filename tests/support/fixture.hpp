@@ -7,8 +7,11 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace gad_test {
 
@@ -31,6 +34,12 @@ inline const gad::data::split& algan_fixture() {
 /// True when both tensors hold exactly the same values.
 inline bool identical(const torch::Tensor& a, const torch::Tensor& b) {
   return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() && a.equal(b);
+}
+
+/// A file's bytes, to compare model files exactly.
+inline std::vector<char> file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 /// A fresh folder under the system temp folder, removed when the object goes out of scope.

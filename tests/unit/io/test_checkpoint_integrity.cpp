@@ -37,11 +37,6 @@ gad::algan_options tiny() {
   return o;
 }
 
-std::vector<char> slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 void spill(const std::filesystem::path& p, const std::vector<char>& bytes) {
   std::ofstream(p, std::ios::binary | std::ios::trunc)
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -50,7 +45,7 @@ void spill(const std::filesystem::path& p, const std::vector<char>& bytes) {
 // A copy of `from` with the byte at `at` inverted.
 std::filesystem::path flipped(const std::filesystem::path& from, std::uint64_t at,
                               const std::filesystem::path& to) {
-  std::vector<char> bytes = slurp(from);
+  std::vector<char> bytes = gad_test::file_bytes(from);
   bytes[at] = static_cast<char>(~bytes[at]);
   spill(to, bytes);
   return to;
@@ -116,7 +111,7 @@ TEST_CASE("truncated, zeroed and scribbled model files are refused, never half l
   gad::algan<> trained(tiny());
   trained.fit(data.train);
   trained.save(dir / "model.gad");
-  const std::vector<char> good = slurp(dir / "model.gad");
+  const std::vector<char> good = gad_test::file_bytes(dir / "model.gad");
   const torch::Tensor scores = trained.decision_function(data.test.images);
 
   for (const double share : {0.0, 0.01, 0.25, 0.5, 0.9, 0.999}) {
