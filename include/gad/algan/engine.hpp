@@ -14,6 +14,7 @@
 #include <gad/algan/options.hpp>
 #include <gad/algan/options_io.hpp>
 #include <gad/algan/replay_buffer.hpp>
+#include <gad/alad/ema.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
@@ -142,7 +143,7 @@ class engine<family::algan, P>
       throw error("ALGAN: decision_function() called before a successful fit()");
     }
     const torch::Tensor flat = flatten_images(x, "decision_function");
-    return score_flat(flat);
+    return score_flat(flat, D_);
   }
 
   // ---- Generation ------------------------------------------------------------------------
@@ -276,6 +277,10 @@ class engine<family::algan, P>
     typename shift_type::template state<shift_context> shift;
     latents z;
     torch::Tensor order;  // this epoch's shuffle
+    // The weight averages (options().ema_decay > 0), else empty: what validation scores
+    // with, what a best checkpoint keeps and what the detector holds after the fit.
+    nn::AlganGenerator avg_g{nullptr};
+    nn::AlganDiscriminator avg_d{nullptr};
   };
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
@@ -306,6 +311,14 @@ class engine<family::algan, P>
     auto st = std::make_unique<fit_state>(*this, runtime_);
     st->opt_g = make_optimizer(*G_, options_.generator_lr);
     st->opt_d = make_optimizer(*D_, options_.discriminator_lr);
+    if (options_.ema_decay > 0.0) {
+      // Deep copies: the averages start from the networks as they are now.
+      st->avg_g = nn::AlganGenerator(std::dynamic_pointer_cast<nn::AlganGeneratorImpl>(G_->clone()));
+      st->avg_d = nn::AlganDiscriminator(
+          std::dynamic_pointer_cast<nn::AlganDiscriminatorImpl>(D_->clone()));
+      st->avg_g->eval();
+      st->avg_d->eval();
+    }
     st->loop.report.loss_names = loss_names();
     // drop_last, as the reference loader
     st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
@@ -328,10 +341,12 @@ class engine<family::algan, P>
     hooks.iteration = [&](int epoch, std::int64_t it, std::int64_t) {
       return train_iteration(st, data.x_train, epoch, it);
     };
-    hooks.validate = [&](int epoch) { return validation_auroc(data.x_val, data.y_val, epoch); };
+    hooks.validate = [&](int epoch) {
+      return validation_value(data.x_val, data.y_val, scoring_d(st), epoch);
+    };
     hooks.snapshot = [&] {
-      return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(*G_),
-                                                     algan_detail::snapshot(*D_)};
+      return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(scoring_g(st)),
+                                                     algan_detail::snapshot(*scoring_d(st))};
     };
     return this->run_loop(std::move(hooks), st.loop, data.validation, data.x_train, callbacks...);
   }
@@ -344,6 +359,9 @@ class engine<family::algan, P>
     if (report.best_epoch >= 0) {
       algan_detail::restore(*G_, state_->loop.best[0]);
       algan_detail::restore(*D_, state_->loop.best[1]);
+    } else if (state_->avg_g) {
+      nn::ema_reset(*G_, *state_->avg_g);
+      nn::ema_reset(*D_, *state_->avg_d);
     }
     fitted_ = completed || report.best_epoch >= 0;
     state_.reset();
@@ -370,6 +388,10 @@ class engine<family::algan, P>
     }
     losses.push_back(generator_step(*st.opt_g, st.z.generator));
     shift_type::after_iteration(shift_context(*this, &st.latent), st.shift, fake_normal);
+    if (st.avg_g) {
+      nn::ema_update(*st.avg_g, *G_, options_.ema_decay);
+      nn::ema_update(*st.avg_d, *D_, options_.ema_decay);
+    }
     return torch::stack(losses);
   }
 
@@ -380,10 +402,18 @@ class engine<family::algan, P>
 
   bool fitting() const noexcept { return state_ != nullptr; }
 
+  // The networks the detector scores with are always "generator" and "discriminator", so a
+  // checkpoint written during an averaged fit scores with the averages when load()ed; the
+  // training weights then go into the training section.
   void write_modules(io::output_archive& a) const {
-    io::write_module(a, "generator", *G_);
-    io::write_module(a, "discriminator", *D_);
+    const bool averaged = fitting() && state_->avg_g;
+    io::write_module(a, "generator", averaged ? *state_->avg_g : *G_);
+    io::write_module(a, "discriminator", averaged ? *state_->avg_d : *D_);
   }
+
+  // During a fit: the averages when there are any, else the training networks.
+  torch::nn::Module& scoring_g(fit_state& st) { return st.avg_g ? *st.avg_g : *G_; }
+  nn::AlganDiscriminator& scoring_d(fit_state& st) { return st.avg_d ? st.avg_d : D_; }
 
   void write_training(io::output_archive& a) const {
     const fit_state& st = *state_;
@@ -398,6 +428,10 @@ class engine<family::algan, P>
     st.shuffle.write(t, "shuffle", st.loop);
     io::write_generator(t, "latent", st.latent);
     shift_type::write(shift_context(*this, nullptr), st.shift, t);
+    if (st.avg_g) {
+      io::write_module(t, "live_generator", *G_);
+      io::write_module(t, "live_discriminator", *D_);
+    }
     write_optional(t, "z_normal", st.z.normal);
     write_optional(t, "z_generator", st.z.generator);
     a.write("training", t);
@@ -448,7 +482,7 @@ class engine<family::algan, P>
     if (data != nullptr) {
       const algan_options current = std::exchange(options_, stored);
       try {
-        st = read_training(archive.child("training"), *data);
+        st = read_training(archive, *data, copies);
       } catch (...) {
         options_ = current;
         throw;
@@ -465,8 +499,17 @@ class engine<family::algan, P>
     D_->eval();
   }
 
-  std::unique_ptr<fit_state> read_training(const io::archive_reader& t, const fit_data& data) {
+  std::unique_ptr<fit_state> read_training(const io::archive_reader& archive,
+                                           const fit_data& data, io::staged_copies& copies) {
+    const io::archive_reader t = archive.child("training");
     std::unique_ptr<fit_state> st = fresh_state(data);
+    if (st->avg_g) {
+      // Staged after the top-level networks, so G_ and D_ end with the training weights.
+      archive.stage_module("generator", *st->avg_g, copies);
+      archive.stage_module("discriminator", *st->avg_d, copies);
+      t.stage_module("live_generator", *G_, copies);
+      t.stage_module("live_discriminator", *D_, copies);
+    }
     const std::vector<std::vector<torch::Tensor>> like{algan_detail::snapshot(*G_),
                                                        algan_detail::snapshot(*D_)};
     train::read_loop_state(t, "loop", st->loop, like, device(), data.validation);
@@ -562,8 +605,9 @@ class engine<family::algan, P>
     return loss.detach();
   }
 
-  double validation_auroc(const torch::Tensor& x_val, const std::vector<int>& y_val, int epoch) {
-    const torch::Tensor scores = score_flat(x_val).to(torch::kDouble).contiguous();
+  double validation_value(const torch::Tensor& x_val, const std::vector<int>& y_val,
+                          nn::AlganDiscriminator d, int epoch) const {
+    const torch::Tensor scores = score_flat(x_val, d).to(torch::kDouble).contiguous();
     if (!algan_detail::all_finite(scores)) {
       throw training_error("ALGAN training diverged: non-finite validation scores after epoch " +
                            std::to_string(epoch));
@@ -659,19 +703,19 @@ class engine<family::algan, P>
     }
   };
 
-  torch::Tensor score_flat(const torch::Tensor& flat) const {
+  torch::Tensor score_flat(const torch::Tensor& flat, nn::AlganDiscriminator d) const {
     static_assert(detail::has_compute<typename P::scoring, score_view>::value,
                   "the scoring rule needs `template <class View> static auto compute(const View& "
                   "v)`, returning one score per sample of v's batch");
     torch::NoGradGuard no_grad;
-    algan_detail::module_mode_guard eval(*D_, false);
+    algan_detail::module_mode_guard eval(*d, false);
     precision_scope mixed(options_.compute_precision, device());
     const std::int64_t n = flat.size(0);
     if (n == 0) return torch::empty({0}, torch::kFloat);
     std::vector<torch::Tensor> parts;
     for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
       const torch::Tensor xb = flat.slice(0, i, std::min(n, i + options_.score_batch_size));
-      const score_view view{D_->forward(xb.to(device())).reshape({-1}), options_};
+      const score_view view{d->forward(xb.to(device())).reshape({-1}), options_};
       // Without a compute() only the static_assert above speaks.
       if constexpr (detail::has_compute<typename P::scoring, score_view>::value) {
         parts.push_back(P::scoring::compute(view).to(torch::kCPU));

@@ -88,6 +88,14 @@ struct algan_options {
   /// Images kept by each replay buffer; 0 means twice the batch size (the reference).
   std::int64_t buffer_capacity = 0;
 
+  // ---- Weight averaging ----------------------------------------------------------------
+  /// When > 0, the detector scores (and validates, and generates) with exponential moving
+  /// averages of D's and G's weights, updated after every iteration as
+  /// avg <- ema_decay * avg + (1 - ema_decay) * weights (buffers copied, as gad/alad/ema.hpp).
+  /// 0 (the reference) scores with the raw weights. The averages smooth the swings of D's
+  /// validation AUROC from one epoch to the next, which the raw weights show on MNIST 0-vs-1.
+  double ema_decay = 0.0;
+
   // ---- Model selection -----------------------------------------------------------------
   /// Validate after every this many epochs (when fit() is given a validation set).
   int validate_every = 8;
@@ -168,6 +176,8 @@ inline void validate(const algan_options& o, bool pseudo_anomalies) {
   require(detail::algan_positive(o.adam_eps), "adam_eps must be > 0, got " + num(o.adam_eps));
   require(o.discriminator_steps > 0,
           "discriminator_steps must be > 0, got " + std::to_string(o.discriminator_steps));
+  require(std::isfinite(o.ema_decay) && o.ema_decay >= 0.0 && o.ema_decay < 1.0,
+          "ema_decay must lie in [0, 1) (0 = no averaging), got " + num(o.ema_decay));
   require(o.validate_every > 0,
           "validate_every must be > 0, got " + std::to_string(o.validate_every));
   require(o.select_from_epoch >= 0,

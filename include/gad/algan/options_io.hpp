@@ -54,6 +54,7 @@ void visit_algan_options(Options& o, F&& f) {
   f("alpha", o.alpha);
   f("xi", o.xi);
   f("buffer_capacity", o.buffer_capacity);
+  f("ema_decay", o.ema_decay);
   f("validate_every", o.validate_every);
   f("select_from_epoch", o.select_from_epoch);
   f("score_batch_size", o.score_batch_size);
@@ -99,7 +100,7 @@ inline algan_options read_algan_options(const archive_reader& r, const std::stri
   const archive_reader mine = r.child(key);
   algan_options o;
   visit_algan_options(o, [&](const char* name, auto& v) {
-    read_field_added_later(mine, name, v, {"reuse_d_step_fakes", "compute_precision"});
+    read_field_added_later(mine, name, v, {"reuse_d_step_fakes", "compute_precision", "ema_decay"});
   });
   return o;
 }

@@ -4,6 +4,8 @@
 #include <gad/data/splits.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
+#include <gad/io/checkpoint.hpp>
+#include <gad/train/checkpoints.hpp>
 
 #include "support/device.hpp"
 #include "support/fixture.hpp"
@@ -363,5 +365,90 @@ TEST_CASE("a diverging run stops with a training_error naming where", "[algan][d
     FAIL("no training_error");
   } catch (const gad::training_error& e) {
     CHECK_THAT(std::string(e.what()), gad_test::contains("epoch") && gad_test::contains("iteration"));
+  }
+}
+
+namespace {
+// Records D's parameters after every iteration of a fit, to average them by hand.
+struct d_parameter_log {
+  gad::algan<>* detector;
+  std::vector<std::vector<torch::Tensor>> steps;
+  void on_iteration_end(const gad::train::iteration_info&) {
+    std::vector<torch::Tensor> now;
+    for (const auto& p : detector->discriminator()->parameters()) now.push_back(p.detach().clone());
+    steps.push_back(std::move(now));
+  }
+};
+}  // namespace
+
+TEST_CASE("ALGAN ema_decay scores with the moving average of D and leaves training untouched",
+          "[algan][detector][ema]") {
+  const auto& data = algan_fixture();
+  const auto raw_options = tiny(3, 2);
+  gad::algan<> raw(raw_options);
+  const auto raw_report = raw.fit(data.train);
+
+  auto o = raw_options;
+  o.ema_decay = 0.75;
+  gad::algan<> averaged(o);
+  d_parameter_log log{&averaged, {}};
+  const auto report = averaged.fit(data.train, nullptr, log);
+  // The averages only read the weights: every loss of every epoch is the raw fit's.
+  CHECK(report.epoch_losses == raw_report.epoch_losses);
+  CHECK_FALSE(torch::equal(averaged.decision_function(data.test.images),
+                           raw.decision_function(data.test.images)));
+
+  // The average by hand, from D's initial weights (a fresh detector of the same seed).
+  REQUIRE(log.steps.size() == static_cast<std::size_t>(report.iterations));
+  gad::algan<> initial(o);
+  std::vector<torch::Tensor> expected;
+  for (const auto& p : initial.discriminator()->parameters()) expected.push_back(p.detach().clone());
+  for (const auto& step : log.steps) {
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      expected[i] = 0.75 * expected[i] + 0.25 * step[i];
+    }
+  }
+  const auto kept = averaged.discriminator()->parameters();
+  REQUIRE(kept.size() == expected.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    CHECK(torch::allclose(kept[i].cpu(), expected[i].cpu(), 1e-5, 1e-6));
+  }
+
+  SECTION("a checkpoint written during the fit scores with the averages") {
+    gad_test::temp_dir dir;
+    gad::algan<> d(o);
+    d.fit(data.train, nullptr, gad::train::checkpoint_every{dir / "last.gad", 1});
+    CHECK(torch::equal(gad::load_detector<gad::algan<>>(dir / "last.gad")
+                           .decision_function(data.test.images),
+                       averaged.decision_function(data.test.images)));
+  }
+
+  SECTION("a decay close to 0 follows the raw weights") {
+    auto near_raw = raw_options;
+    near_raw.ema_decay = 1e-12;
+    gad::algan<> d(near_raw);
+    d.fit(data.train);
+    CHECK(torch::allclose(d.decision_function(data.test.images),
+                          raw.decision_function(data.test.images), 1e-5, 1e-5));
+  }
+
+  SECTION("validation scores with the averages, and the best average is kept") {
+    auto v = o;
+    v.epochs = 4;
+    gad::algan<> d(v);
+    recorder rec;
+    const auto r = d.fit(data.train, &data.validation, rec);
+    REQUIRE(r.best_epoch >= 0);
+    CHECK(auroc_of(d.decision_function(data.validation.images), data.validation.labels) ==
+          Approx(r.best_validation_value).margin(1e-12));
+  }
+
+  SECTION("ema_decay must lie in [0, 1)") {
+    for (double bad : {-0.1, 1.0, std::numeric_limits<double>::quiet_NaN()}) {
+      auto b = raw_options;
+      b.ema_decay = bad;
+      CHECK(message_of<gad::invalid_argument>([&] { gad::algan<> d(b); }).find("ema_decay must lie in [0, 1)") !=
+            std::string::npos);
+    }
   }
 }

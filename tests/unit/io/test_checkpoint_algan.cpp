@@ -212,7 +212,10 @@ TEST_CASE("ALGAN stopped inside an epoch, twice, resumes to the same model file 
           "[io][algan][checkpoint][resume][stop]") {
   gad_test::temp_dir dir;
   const auto& data = algan_fixture();
-  const gad::algan_options o = tiny(4);
+  gad::algan_options o = tiny(4);
+  // With weight averaging the averages and the training weights must both come back.
+  SECTION("raw weights") {}
+  SECTION("with ema_decay") { o.ema_decay = 0.8; }
   gad::algan<> whole(o);
   const gad::fit_report expected = whole.fit(data.train, &data.validation);
   whole.save(dir / "whole.gad");
