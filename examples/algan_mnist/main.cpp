@@ -10,11 +10,13 @@
 #include <gad/algan.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
+#include <gad/io/checkpoint.hpp>
 #include <gad/io/folder_lock.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
 #include <gad/plot/charts.hpp>
 #include <gad/plot/image_grid.hpp>
+#include <gad/train/checkpoints.hpp>
 #include <gad/train/signal_stop.hpp>
 
 #include "../common/example_util.hpp"
@@ -29,6 +31,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -53,6 +56,8 @@ struct settings {
   bool reuse_d_step_fakes = false;
   std::string precision = "float32";
   std::string resampling = "reference";
+  double ema_decay = 0.0;
+  std::string selection = "labelled";
   int normal = 0;
   int anomalous = 1;
   bool one_class = false;
@@ -93,6 +98,7 @@ json options_json(const gad::algan_options& o, bool spectral, bool pseudo_anomal
               {"alpha", o.alpha},
               {"xi", o.xi},
               {"buffer_capacity", o.replay_capacity()},
+              {"ema_decay", o.ema_decay},
               {"validate_every", o.validate_every},
               {"select_from_epoch", o.select_from_epoch},
               {"threshold", o.threshold}};
@@ -110,6 +116,7 @@ gad::algan_options make_options(const settings& s) {
   }
   o.resampling = s.resampling == "every-iteration" ? gad::latent_resampling::every_iteration
                                                    : gad::latent_resampling::reference;
+  o.ema_decay = s.ema_decay;
   o.runtime = gad::runtime_options{s.seed, s.threads, s.device};
   return o;
 }
@@ -149,6 +156,13 @@ int run_reference(const settings& s) {
   split_options.anomalous_class = s.anomalous;
   gad::data::split split = gad::data::algan_reference(raw.train, raw.test, s.seed, split_options);
   to_symmetric(split);
+  // Label-free selection validates on the held-out normals alone: the same images as the
+  // labelled validation set without its anomalies.
+  const bool label_free = s.selection == "label-free";
+  const gad::data::dataset validation =
+      label_free
+          ? gad::data::subset(split.validation, split.validation.labels.eq(0).nonzero().flatten())
+                 : split.validation;
 
   Detector detector(make_options(s));
   const gad::algan_options& o = detector.options();
@@ -167,8 +181,13 @@ int run_reference(const settings& s) {
   // still evaluated and reported (summary.json says so); the exit status is then 130 / 143.
   gad::train::stop_request stop;
   const gad::train::stop_on_signals signals(stop);
+  // The last epoch's weights (averaged, with --ema-decay) are kept beside the selected ones,
+  // so the summary can say what selection gained; nothing is selected on the test set.
+  const fs::path last_epoch = out / "last_epoch.gad";
+  fs::remove(last_epoch);
   const gad::fit_report report =
-      detector.fit(split.train, &split.validation, stop, progress, loss_log);
+      detector.fit(split.train, &validation, stop, progress, loss_log,
+                   gad::train::checkpoint_every{last_epoch, o.epochs});
   const double train_seconds = report.wall_seconds;
 
   const auto score_start = std::chrono::steady_clock::now();
@@ -189,6 +208,14 @@ int run_reference(const settings& s) {
   }
   std::cout << "test AUROC " << test_auroc << "  (" << split.test.size() << " images scored in "
             << std::setprecision(3) << score_seconds << " s)" << std::endl;
+  double last_epoch_auroc = std::numeric_limits<double>::quiet_NaN();
+  if (fs::exists(last_epoch) && report.epochs_run == o.epochs) {
+    const auto last = gad::load_detector<Detector>(last_epoch);
+    last_epoch_auroc =
+        gad::metrics::auroc(last.decision_function(split.test.images), split.test.labels);
+    std::cout << std::setprecision(5) << "test AUROC of the last epoch's weights "
+              << last_epoch_auroc << std::endl;
+  }
 
   // scores.csv: one row per test image.
   {
@@ -256,6 +283,9 @@ int run_reference(const settings& s) {
                {"normal_class", s.normal},
                {"anomalous_class", s.anomalous},
                {"test_auroc", test_auroc},
+               {"last_epoch_test_auroc", last_epoch_auroc},
+               {"selection", s.selection},
+               {"validation_criterion", report.criterion.name},
                {"validation_auroc", report.best_validation_value},
                {"best_epoch", report.best_epoch},
                {"best_iteration", (report.best_epoch + 1) * report.iterations_per_epoch},
@@ -401,6 +431,16 @@ int main(int argc, char** argv) {
                  "float32 (the reference) or bfloat16 matrix products (mixed precision; faster "
                  "only on CPUs with AMX or AVX512-BF16 and on Ampere or newer GPUs)")
       ->check(CLI::IsMember({"float32", "bfloat16"}))
+      ->capture_default_str();
+  app.add_option("--ema-decay", s.ema_decay,
+                 "score with moving averages of the weights, updated after every iteration "
+                 "with this decay; 0 = the raw weights (the reference)")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  app.add_option("--selection", s.selection,
+                 "reference mode: labelled (validation AUROC against held-out anomalies, the "
+                 "reference) or label-free (held-out normals against pseudo-anomalies)")
+      ->check(CLI::IsMember({"labelled", "label-free"}))
       ->capture_default_str();
   app.add_option("--normal", s.normal, "normal class (reference mode)")
       ->check(CLI::Range(0, 9))

@@ -44,6 +44,7 @@
 #include <gad/train/engine_base.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
+#include <gad/train/validation_labels.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/Generator.h>
@@ -369,7 +370,7 @@ class engine<family::bigan, P>
     }
     if (validation != nullptr) {
       d.x_val = prepare(validation->images, "fit (validation set)", false);
-      d.y_val = validation_labels(*validation, d.x_val.size(0));
+      d.y_val = train::validation_labels(*validation, d.x_val.size(0), name());
       d.validation = true;
     }
     return d;
@@ -844,37 +845,6 @@ class engine<family::bigan, P>
     return out.to(device());
   }
 
-  // The 0/1 labels of a validation set with both classes; empty for one of normals only,
-  // given as all-0 labels or none at all.
-  std::vector<int> validation_labels(const data::dataset& set, std::int64_t n) const {
-    if (n == 0) throw invalid_argument(name() + " fit: the validation set is empty");
-    const torch::Tensor& labels = set.labels;
-    if (!labels.defined()) return {};
-    if (labels.dim() != 1 || labels.size(0) != n) {
-      throw invalid_argument(name() + " fit: the validation set needs one label per sample ([" +
-                             std::to_string(n) + "]), got " + detail::shape_string(labels));
-    }
-    const torch::Tensor l = labels.to(torch::kCPU, torch::kLong).contiguous();
-    const std::int64_t* p = l.data_ptr<std::int64_t>();
-    std::vector<int> out(static_cast<std::size_t>(n));
-    std::int64_t anomalous = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (p[i] != 0 && p[i] != 1) {
-        throw invalid_argument(name() + " fit: validation labels must be 0 (normal) or 1 " +
-                               "(anomalous), found " + std::to_string(p[i]));
-      }
-      out[static_cast<std::size_t>(i)] = static_cast<int>(p[i]);
-      anomalous += p[i];
-    }
-    if (anomalous == n) {
-      throw invalid_argument(name() +
-                             " fit: the validation set holds only anomalous samples; "
-                             "give it normal samples too (for AUROC) or only normal ones (for "
-                             "the mean score)");
-    }
-    if (anomalous == 0) return {};
-    return out;
-  }
 
   // Discriminator outputs as float32 (a no-op in float32 precision): losses and scores are
   // computed in float32 whatever precision the networks ran in.

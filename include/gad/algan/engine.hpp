@@ -31,6 +31,7 @@
 #include <gad/train/engine_base.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
+#include <gad/train/validation_labels.hpp>
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
@@ -294,8 +295,15 @@ class engine<family::algan, P>
     }
     if (validation != nullptr) {
       d.x_val = prepare_training_images(validation->images, "validation set");
-      d.y_val = validation_labels(*validation, d.x_val.size(0));
+      d.y_val = train::validation_labels(*validation, d.x_val.size(0), name());
       d.validation = true;
+      // The label-free criterion draws its pseudo-anomalies with sigma, which validate()
+      // checks only for the pseudo-anomaly strategy.
+      if (d.y_val.empty() && !(std::isfinite(options_.sigma) && options_.sigma > 0.0)) {
+        throw invalid_argument("ALGAN fit: a validation set of normals alone is ranked against "
+                               "pseudo-anomalies drawn with sigma, which must be > 0, got " +
+                               std::to_string(options_.sigma));
+      }
     }
     return d;
   }
@@ -320,6 +328,7 @@ class engine<family::algan, P>
       st->avg_d->eval();
     }
     st->loop.report.loss_names = loss_names();
+    if (data.validation && data.y_val.empty()) st->loop.report.criterion = label_free_criterion();
     // drop_last, as the reference loader
     st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
     return st;
@@ -342,10 +351,10 @@ class engine<family::algan, P>
       return train_iteration(st, data.x_train, epoch, it);
     };
     hooks.validate = [&](int epoch) {
-      return validation_value(data.x_val, data.y_val, scoring_d(st), epoch);
+      return validation_value(data.x_val, data.y_val, scoring_g(st), scoring_d(st), epoch);
     };
     hooks.snapshot = [&] {
-      return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(scoring_g(st)),
+      return std::vector<std::vector<torch::Tensor>>{algan_detail::snapshot(*scoring_g(st)),
                                                      algan_detail::snapshot(*scoring_d(st))};
     };
     return this->run_loop(std::move(hooks), st.loop, data.validation, data.x_train, callbacks...);
@@ -412,7 +421,7 @@ class engine<family::algan, P>
   }
 
   // During a fit: the averages when there are any, else the training networks.
-  torch::nn::Module& scoring_g(fit_state& st) { return st.avg_g ? *st.avg_g : *G_; }
+  nn::AlganGenerator& scoring_g(fit_state& st) { return st.avg_g ? st.avg_g : G_; }
   nn::AlganDiscriminator& scoring_d(fit_state& st) { return st.avg_d ? st.avg_d : D_; }
 
   void write_training(io::output_archive& a) const {
@@ -605,15 +614,40 @@ class engine<family::algan, P>
     return loss.detach();
   }
 
+  // Without labelled anomalies, the held-out normals are ranked against pseudo-anomalies:
+  // G(z) with z ~ N(0, sigma^2 I) from latents fixed by the seed, as many as there are
+  // normals, made by the scoring G in eval mode. D is trained to reject such images but never
+  // sees the held-out normals, so this AUROC falls when D's boundary stops generalizing to
+  // new normals, which is when the AUROC against real anomalies falls too (measured on the
+  // validation split of MNIST 0-vs-1: examples/algan_mnist/README.md).
+  static validation_criterion label_free_criterion() {
+    return {"AUROC against pseudo-anomalies", /*higher_is_better=*/true};
+  }
+
   double validation_value(const torch::Tensor& x_val, const std::vector<int>& y_val,
-                          nn::AlganDiscriminator d, int epoch) const {
-    const torch::Tensor scores = score_flat(x_val, d).to(torch::kDouble).contiguous();
+                          nn::AlganGenerator g, nn::AlganDiscriminator d, int epoch) const {
+    torch::Tensor scores = score_flat(x_val, d);
+    std::vector<int> labels = y_val;
+    if (labels.empty()) {
+      const std::int64_t n = x_val.size(0);
+      at::Generator latents = runtime_.generator("algan/selection");
+      const torch::Tensor z = torch::randn({n, options_.z_dim}, latents) * options_.sigma;
+      std::vector<torch::Tensor> fakes;
+      for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
+        const torch::Tensor zb = z.slice(0, i, std::min(n, i + options_.score_batch_size));
+        fakes.push_back(score_flat(nn::make_pseudo_anomalies(g, host_to_device(zb, device())), d));
+      }
+      scores = torch::cat({scores, torch::cat(fakes, 0)}, 0);
+      labels.assign(static_cast<std::size_t>(n), 0);
+      labels.resize(static_cast<std::size_t>(2 * n), 1);
+    }
+    scores = scores.to(torch::kDouble).contiguous();
     if (!algan_detail::all_finite(scores)) {
       throw training_error("ALGAN training diverged: non-finite validation scores after epoch " +
                            std::to_string(epoch));
     }
     const double* p = scores.data_ptr<double>();
-    return metrics::auroc(std::vector<double>(p, p + scores.numel()), y_val);
+    return metrics::auroc(std::vector<double>(p, p + scores.numel()), labels);
   }
 
   std::string expected_shape() const {
@@ -662,33 +696,6 @@ class engine<family::algan, P>
     return flat.to(device());
   }
 
-  static std::vector<int> validation_labels(const data::dataset& set, std::int64_t n) {
-    const torch::Tensor& labels = set.labels;
-    if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) {
-      throw invalid_argument("ALGAN fit: the validation set needs one label per image ([" +
-                             std::to_string(n) + "]), got " + detail::shape_string(labels));
-    }
-    const torch::Tensor l = labels.to(torch::kCPU, torch::kLong).contiguous();
-    const std::int64_t* p = l.data_ptr<std::int64_t>();
-    std::vector<int> out(static_cast<std::size_t>(n));
-    std::int64_t anomalous = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (p[i] != 0 && p[i] != 1) {
-        throw invalid_argument(
-            "ALGAN fit: validation labels must be 0 (normal) or 1 "
-            "(anomalous), found " +
-            std::to_string(p[i]));
-      }
-      out[static_cast<std::size_t>(i)] = static_cast<int>(p[i]);
-      anomalous += p[i];
-    }
-    if (anomalous == 0 || anomalous == n) {
-      throw invalid_argument(std::string("ALGAN fit: the validation set holds only ") +
-                             (anomalous == 0 ? "normal" : "anomalous") +
-                             " images; AUROC needs both classes");
-    }
-    return out;
-  }
 
   // -logit in eval mode, batched; `flat` is [N, C*H*W] float on any device.
   // What a scoring rule's compute() reads on ALGAN (gad/policy/scoring.hpp): D's logit of

@@ -79,7 +79,8 @@ struct algan_options {
   precision compute_precision = precision::float32;
 
   // ---- Pseudo-anomalies (used only with shift::pseudo_anomaly) -----------------------
-  /// Standard deviation of the anomalous latent z_a ~ N(0, sigma^2 I).
+  /// Standard deviation of the anomalous latent z_a ~ N(0, sigma^2 I); also that of the
+  /// pseudo-anomalies a validation set of normals alone is ranked against.
   double sigma = 4.0;
   /// Weight of the fake-normal terms against the pseudo-anomalous terms.
   double alpha = 0.75;
@@ -97,7 +98,9 @@ struct algan_options {
   double ema_decay = 0.0;
 
   // ---- Model selection -----------------------------------------------------------------
-  /// Validate after every this many epochs (when fit() is given a validation set).
+  /// Validate after every this many epochs (when fit() is given a validation set). With
+  /// labelled anomalies in it the criterion is its AUROC; with normals alone, the AUROC of
+  /// those normals against pseudo-anomalies (label-free selection).
   int validate_every = 8;
   /// Validations take part in checkpoint selection only once epoch + 1 >= this value: early
   /// in training a lucky validation score says little about the model.
