@@ -452,3 +452,60 @@ TEST_CASE("ALGAN ema_decay scores with the moving average of D and leaves traini
     }
   }
 }
+
+TEST_CASE("ALGAN validation on normals alone ranks them against pseudo-anomalies",
+          "[algan][detector][selection]") {
+  const auto& data = algan_fixture();
+  const auto& v = data.validation;
+  const gad::data::dataset normals = gad::data::subset(v, v.labels.eq(0).nonzero().flatten());
+  REQUIRE(normals.size() > 4);
+  auto o = tiny(3, 6);
+  o.ema_decay = 0.5;  // the criterion reads the scoring networks, here the averages
+  gad::algan<> detector(o);
+  recorder rec;
+  const auto report = detector.fit(data.train, &normals, rec);
+  CHECK(report.criterion.name == "AUROC against pseudo-anomalies");
+  CHECK(report.criterion.higher_is_better);
+  REQUIRE(rec.aurocs.size() == 3);
+  REQUIRE(report.best_epoch >= 0);
+  CHECK(report.best_validation_value == *std::max_element(rec.aurocs.begin(), rec.aurocs.end()));
+
+  // Recomputed from outside with the kept networks: as many pseudo-anomalies as normals, from
+  // the seed's "algan/selection" latents scaled by sigma.
+  auto latents = gad::make_generator(o.runtime.seed, "algan/selection");
+  const torch::Tensor z = torch::randn({normals.size(), o.z_dim}, latents) * o.sigma;
+  const torch::Tensor scores = torch::cat(
+      {detector.decision_function(normals.images),
+       detector.decision_function(detector.generate(z))});
+  const torch::Tensor labels = torch::cat({torch::zeros({normals.size()}, torch::kLong),
+                                           torch::ones({normals.size()}, torch::kLong)});
+  CHECK(auroc_of(scores, labels) == Approx(report.best_validation_value).margin(1e-12));
+
+  SECTION("labels may be left out, and the choice is the same") {
+    gad::data::dataset unlabelled = normals;
+    unlabelled.labels = torch::Tensor();
+    gad::algan<> again(o);
+    const auto same = again.fit(data.train, &unlabelled);
+    CHECK(same.best_epoch == report.best_epoch);
+    CHECK(same.best_validation_value == report.best_validation_value);
+  }
+
+  SECTION("anomalies alone, or an empty set, are refused") {
+    const gad::data::dataset ones = gad::data::subset(v, v.labels.eq(1).nonzero().flatten());
+    gad::algan<> d(o);
+    CHECK(message_of<gad::invalid_argument>([&] { d.fit(data.train, &ones); })
+              .find("holds only anomalous samples") != std::string::npos);
+    const gad::data::dataset none = gad::data::subset(v, torch::arange(0));
+    CHECK(message_of<gad::invalid_argument>([&] { d.fit(data.train, &none); })
+              .find("validation set is empty") != std::string::npos);
+  }
+
+  SECTION("the plain-GAN ablation draws them with sigma too, which must be positive") {
+    auto plain_options = o;
+    plain_options.sigma = 0.0;  // not read by shift::none's training
+    gad::algan<gad::norm::spectral, gad::shift::none> plain(plain_options);
+    CHECK_NOTHROW(plain.fit(data.train));
+    CHECK(message_of<gad::invalid_argument>([&] { plain.fit(data.train, &normals); })
+              .find("sigma, which must be > 0") != std::string::npos);
+  }
+}
