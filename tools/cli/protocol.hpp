@@ -74,7 +74,7 @@ inline void add_data_flags(CLI::App& app, data_flags& d, const std::string& prot
   app.add_option("--validation-fraction", d.validation_fraction,
                  "one-class and anomalous-class: share of the normal training images held "
                  "out as a validation set of normals (ALAD/EGBAD keep the epoch of lowest mean "
-                 "score on it)")
+                 "score on it, ALGAN the epoch that ranks it best against pseudo-anomalies)")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   app.add_option("--max-train", d.max_train, "use at most this many training samples (0 = all)")

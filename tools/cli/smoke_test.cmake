@@ -121,6 +121,18 @@ if(NOT criterion STREQUAL "mean l1 score" OR validation_normal LESS 1 OR
    NOT validation_anomalous EQUAL 0 OR NOT validations EQUAL 2)
   message(FATAL_ERROR "anomalous-class with --validation-fraction:\n${heldout}")
 endif()
+# ALGAN on held-out normals: label-free selection, ranked against pseudo-anomalies.
+gad(0 train algan ${common} ${tiny_algan} --protocol one-class --normal 0 --epochs 2
+    --validation-fraction 0.25 --validate-every 1 --select-from-epoch 1 --ema-decay 0.5
+    --no-plots --out "${OUT}/algan-heldout")
+file(READ "${OUT}/algan-heldout/summary.json" heldout)
+string(JSON criterion GET "${heldout}" fit validation_criterion)
+string(JSON validations LENGTH "${heldout}" fit validations)
+string(JSON best GET "${heldout}" fit kept_epoch)
+if(NOT criterion STREQUAL "AUROC against pseudo-anomalies" OR NOT validations EQUAL 2 OR
+   best LESS 1)
+  message(FATAL_ERROR "ALGAN one-class with --validation-fraction:\n${heldout}")
+endif()
 gad(0 train egbad ${common} --anomalous 1 --epochs 1 --batch-size 16 --max-train 32 --max-test 40
     --term ch --out "${OUT}/egbad")
 gad(0 evaluate --model "${OUT}/egbad/model.gad" ${common} --anomalous 1 --max-test 40
