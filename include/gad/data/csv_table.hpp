@@ -37,6 +37,9 @@ struct csv_options {
   std::string normal_value = "0";     ///< the label column's value for normal rows
   std::string anomalous_value = "1";  ///< and for anomalous ones
   char separator = ',';
+  /// Rows to be scored may come without the label column: then every column is a feature and
+  /// the table's labels are left undefined. Training and evaluation need it.
+  bool label_optional = false;
 };
 
 /// A table read by read_csv: features float32 [N, F] (as dataset::images), labels int64 [N]
@@ -109,7 +112,7 @@ inline table read_csv(std::istream& in, const std::string& name, const csv_optio
       t.feature_names.push_back(header[c]);
     }
   }
-  if (label_at == header.size()) {
+  if (label_at == header.size() && !o.label_optional) {
     std::string columns;
     for (const auto& h : header) columns += (columns.empty() ? "" : ", ") + h;
     throw data_error("CSV file " + name + " has no label column '" + o.label_column +
@@ -151,11 +154,11 @@ inline table read_csv(std::istream& in, const std::string& name, const csv_optio
       values.push_back(v);
     }
   }
-  if (labels.empty()) throw data_error("CSV file " + name + " has a header but no rows");
-  const auto n = static_cast<std::int64_t>(labels.size());
+  const auto n = static_cast<std::int64_t>(values.size() / width);
+  if (n == 0) throw data_error("CSV file " + name + " has a header but no rows");
   t.rows.images =
       torch::from_blob(values.data(), {n, static_cast<std::int64_t>(width)}, torch::kFloat).clone();
-  t.rows.labels = torch::tensor(labels, torch::kLong);
+  if (label_at != header.size()) t.rows.labels = torch::tensor(labels, torch::kLong);
   return t;
 }
 
@@ -202,9 +205,26 @@ inline table_split split_table(const table& t, double train_share, std::uint64_t
 
 /// Per-feature standardization, fitted on training normals and applied to every split, so no
 /// statistic of the test rows reaches the model. Constant features are centred, not scaled.
+/// fit_range() instead maps the training rows onto [-1, 1] and clips other rows to it, for
+/// detectors whose generator ends in tanh (ALGAN).
 struct standardizer {
   torch::Tensor mean;  ///< [F]
   torch::Tensor std;   ///< [F], 1 where a feature is constant
+  bool clip = false;   ///< clamp the result to [-1, 1]
+
+  static standardizer fit_range(const torch::Tensor& rows) {
+    if (rows.dim() != 2 || rows.size(0) < 1) {
+      throw invalid_argument("standardizer::fit_range needs rows [N, F] with N >= 1");
+    }
+    standardizer z;
+    const torch::Tensor lo = std::get<0>(rows.min(0));
+    const torch::Tensor hi = std::get<0>(rows.max(0));
+    z.mean = (hi + lo) / 2;
+    z.std = (hi - lo) / 2;
+    z.std = torch::where(z.std > 1e-12, z.std, torch::ones_like(z.std));
+    z.clip = true;
+    return z;
+  }
 
   static standardizer fit(const torch::Tensor& rows) {
     if (rows.dim() != 2 || rows.size(0) < 1) {
@@ -222,7 +242,8 @@ struct standardizer {
                              std::to_string(rows.dim() == 2 ? rows.size(1) : -1) +
                              " features, it was fitted on " + std::to_string(mean.numel()));
     }
-    return (rows - mean) / std;
+    const torch::Tensor out = (rows - mean) / std;
+    return clip ? out.clamp(-1.0, 1.0) : out;
   }
 };
 
@@ -239,16 +260,19 @@ inline preprocessing record(const csv_options& o, const table& t, const standard
   const torch::Tensor scale = z.std.to(torch::kDouble).contiguous();
   p.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
   p.scale.assign(scale.data_ptr<double>(), scale.data_ptr<double>() + scale.numel());
+  p.clip = z.clip;
   return p;
 }
 
-/// The reading options of a csv record; invalid_argument for another kind of record.
+/// The reading options of a csv record, for rows to score (label column optional);
+/// invalid_argument for another kind of record.
 inline csv_options table_options(const preprocessing& p) {
   p.require("csv");
   csv_options o;
   o.label_column = p.label_column;
   o.normal_value = p.normal_value;
   o.anomalous_value = p.anomalous_value;
+  o.label_optional = true;  // new rows to score need no labels
   return o;
 }
 
@@ -264,7 +288,8 @@ inline torch::Tensor standardize(const preprocessing& p, const table& t) {
   const auto f = static_cast<std::int64_t>(p.features.size());
   const torch::Tensor m = torch::tensor(p.mean, torch::kDouble).reshape({1, f});
   const torch::Tensor s = torch::tensor(p.scale, torch::kDouble).reshape({1, f});
-  return ((t.rows.images.to(torch::kDouble) - m) / s).to(torch::kFloat);
+  const torch::Tensor out = ((t.rows.images.to(torch::kDouble) - m) / s).to(torch::kFloat);
+  return p.clip ? out.clamp(-1.0, 1.0) : out;
 }
 
 }  // namespace gad::data

@@ -33,6 +33,7 @@ struct preprocessing {
   std::vector<std::string> features;  ///< the feature columns, in the order the model reads them
   std::vector<double> mean;           ///< per feature, subtracted ...
   std::vector<double> scale;          ///< ... then divided by
+  bool clip = false;                  ///< and clamped to [-1, 1]
 
   bool recorded() const noexcept { return !source.empty(); }
 
@@ -61,6 +62,7 @@ inline void write(io::output_archive& archive, const std::string& key, const pre
   mine.write("features", c10::IValue(features));
   mine.write("mean", c10::IValue(p.mean));
   mine.write("scale", c10::IValue(p.scale));
+  mine.write("clip", c10::IValue(p.clip));
   archive.write(key, mine);
 }
 
@@ -87,6 +89,7 @@ inline preprocessing read(const io::archive_reader& archive, const std::string& 
   }
   p.mean = mine.read_doubles("mean");
   p.scale = mine.read_doubles("scale");
+  p.clip = mine.has("clip") && mine.read_bool("clip");  // absent in the first files
   const bool images_ok =
       p.source == "image_folder" && p.size >= 1 && (p.channels == 1 || p.channels == 3);
   bool table_ok = p.source == "csv" && !p.features.empty() && p.mean.size() == p.features.size() &&

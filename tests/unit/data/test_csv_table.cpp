@@ -84,3 +84,36 @@ TEST_CASE("a table splits into training normals and a test set, standardized on 
   CHECK_THROWS_AS(z(torch::zeros({2, 3})), gad::invalid_argument);
   CHECK_THROWS_AS(gad::data::split_table(t, 1.0, 1), gad::invalid_argument);
 }
+
+TEST_CASE("rows to score may come without the label column", "[data][csv]") {
+  gad::data::csv_options o;
+  CHECK_THAT(error_of("a,b\n1,2\n", o), gad_test::contains("no label column 'label'"));
+  o.label_optional = true;
+  const auto t = parse("a,b\n1,2\n3,4\n", o);
+  CHECK(t.feature_names == std::vector<std::string>{"a", "b"});
+  CHECK(t.rows.size() == 2);
+  CHECK_FALSE(t.rows.labels.defined());
+  // A label column that is there is still read and checked.
+  const auto labelled = parse("a,label\n1,0\n2,1\n", o);
+  CHECK(labelled.rows.labels.equal(torch::tensor({0, 1}, torch::kLong)));
+  CHECK_THAT(error_of("a,label\n1,2\n", o), gad_test::contains("neither the normal value"));
+  CHECK_THAT(error_of("a,b\n", o), gad_test::contains("no rows"));
+}
+
+TEST_CASE("a range scaling maps the training rows onto [-1, 1] and clips the others",
+          "[data][csv]") {
+  const torch::Tensor train = torch::tensor({{0.0F, 5.0F}, {10.0F, 5.0F}, {4.0F, 5.0F}});
+  const auto z = gad::data::standardizer::fit_range(train);
+  CHECK(z.clip);
+  CHECK(z(train).equal(torch::tensor({{-1.0F, 0.0F}, {1.0F, 0.0F}, {-0.2F, 0.0F}})));
+  // Rows beyond the training range stay inside what a tanh generator can produce.
+  CHECK(z(torch::tensor({{20.0F, 6.0F}, {-5.0F, 4.0F}}))
+            .equal(torch::tensor({{1.0F, 1.0F}, {-1.0F, -1.0F}})));
+  // The record keeps the clipping, so rows scored later are treated the same way.
+  gad::data::table t;
+  t.feature_names = {"x", "y"};
+  t.rows.images = torch::tensor({{20.0F, 6.0F}});
+  const gad::data::preprocessing p = gad::data::record({}, t, z);
+  CHECK(p.clip);
+  CHECK(gad::data::standardize(p, t).equal(torch::tensor({{1.0F, 1.0F}})));
+}

@@ -47,6 +47,10 @@ TEST_CASE("a detector saves and loads the preprocessing it was given", "[data][p
   CHECK(p.mean == std::vector<double>{2.0, 10.0});
   CHECK(p.scale == std::vector<double>{1.0, 1.0});  // y is constant: centred, not scaled
   CHECK(gad::data::table_options(p).label_column == "label");
+  CHECK_FALSE(p.clip);
+  d.set_preprocessing(gad::data::record(read, t, gad::data::standardizer::fit_range(t.rows.images)));
+  d.save(dir / "clipped.gad");
+  CHECK(gad::load_detector<gad::algan<>>(dir / "clipped.gad").preprocessing().clip);
   // New rows are standardized with the training statistics, not their own.
   CHECK(gad::data::standardize(p, t).equal(
       torch::tensor({{-1.0F, 0.0F}, {1.0F, 0.0F}, {3.0F, 0.0F}})));
