@@ -155,12 +155,25 @@ c10::optional<typename D::options_type> resumed_options(const train_request& r) 
 template <class D>
 typename D::options_type train_options(const train_request& r, const gad::data::split& split) {
   auto options = std::get<typename D::options_type>(r.options);
+  const auto& images = split.train.images;
   if constexpr (is_algan_v<D>) {
-    // Image sizes follow the data unless given explicitly.
-    const auto& images = split.train.images;
-    if (!r.given.count("channels")) options.channels = images.size(1);
-    if (!r.given.count("height")) options.height = images.size(2);
-    if (!r.given.count("width")) options.width = images.size(3);
+    // Image sizes follow the data unless given explicitly; a table's rows are 1 x 1 x F.
+    const bool rows = images.dim() == 2;
+    if (!r.given.count("channels")) options.channels = rows ? 1 : images.size(1);
+    if (!r.given.count("height")) options.height = rows ? 1 : images.size(2);
+    if (!r.given.count("width")) options.width = rows ? images.size(1) : images.size(3);
+  } else {
+    // A table trains ALAD's KDD networks on its features, with that configuration's settings
+    // where the command line gives none.
+    if (!r.data.table.file.empty()) {
+      const gad::bigan_options kdd = gad::alad_kdd_options(images.size(1));
+      options.network = kdd.network;
+      if (!r.given.count("learning_rate")) options.learning_rate = kdd.learning_rate;
+      if (!r.given.count("batch_size")) options.batch_size = kdd.batch_size;
+      if (!r.given.count("contamination") && !r.given.count("threshold")) {
+        options.contamination = kdd.contamination;
+      }
+    }
   }
   if (r.given.count("threshold")) {
     if (r.given.count("contamination")) {
@@ -189,11 +202,14 @@ int run_train(const train_request& r) {
   const std::uint64_t seed =
       resumed ? resumed->runtime.seed
               : std::visit([](const auto& o) { return o.runtime.seed; }, r.options);
-  const gad::data::split split = load_split(r.data, seed);
+  gad::data::preprocessing table_record;
+  const gad::data::split split = load_split(r.data, seed, is_algan_v<D>, nullptr, &table_record);
   if (split.train.empty()) throw gad::invalid_argument("the training set is empty");
   D detector(resumed ? *resumed : train_options<D>(r, split));
-  // Saved with the model, so `gad score --images <folder>` reads new images the same way.
+  // Saved with the model, so `gad score --images <folder>` or `--csv` reads new data the same
+  // way.
   if (!r.data.images.empty()) detector.set_preprocessing(gad::data::record(r.data.image));
+  if (!r.data.table.file.empty()) detector.set_preprocessing(table_record);
   const gad::data::dataset* validation = split.validation.empty() ? nullptr : &split.validation;
   say(out, r.model + " (" + D::signature() + ")\n  data " + data_source(r.data) + ", " +
                split.protocol + "\n  train " + std::to_string(split.train.size()) +
@@ -317,7 +333,9 @@ int run_evaluate(const model_request& r) {
     data.image = gad::data::image_options(detector.preprocessing());
     data.image.skip_unreadable = skip;
   }
-  const gad::data::split split = load_split(data, r.seed.value_or(detector.seed()));
+  if (!data.table.file.empty()) detector.preprocessing().require("csv");
+  const gad::data::split split = load_split(data, r.seed.value_or(detector.seed()), false,
+                                            &detector.preprocessing());
   json summary{{"command", r.command_line},
                {"model_file", r.model_path},
                {"policies", D::signature()},
@@ -342,14 +360,17 @@ int run_score(const model_request& r) {
     throw gad::invalid_argument(r.model_path + " holds an unfitted detector: it cannot score");
   }
   if (r.threshold) detector.set_threshold(*r.threshold);
-  const scored_inputs in = load_images(r.images, detector.preprocessing(), r.skip_unreadable);
+  const scored_inputs in = r.table.empty()
+                               ? load_images(r.images, detector.preprocessing(), r.skip_unreadable)
+                               : load_rows(r.table, detector.preprocessing());
   const torch::Tensor scores = detector.decision_function(in.images);
   const torch::Tensor predictions =
       gad::metrics::flag_anomalies(scores, detector.threshold()).to(torch::kLong);
-  const fs::path csv = r.csv;
+  const fs::path csv = r.scores_file;
   if (csv.has_parent_path()) fs::create_directories(csv.parent_path());
-  write_scores_csv(csv, scores, predictions, {}, {}, in.files);
-  std::cout << "scored " << scores.size(0) << " images, " << predictions.sum().item<std::int64_t>()
+  write_scores_csv(csv, scores, predictions, in.labels, {}, in.files);
+  std::cout << "scored " << scores.size(0) << (r.table.empty() ? " images, " : " rows, ")
+            << predictions.sum().item<std::int64_t>()
             << " above the threshold " << detector.threshold() << "; scores in " << csv.string()
             << std::endl;
   return 0;

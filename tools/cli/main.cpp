@@ -192,18 +192,27 @@ int main(int argc, char** argv) {
                        "output folder (default: <model folder>/evaluation)");
   add_output_flags(*evaluate, on_model.output);
 
-  CLI::App* score = app.add_subcommand("score", "anomaly scores of the images in an IDX file");
+  CLI::App* score =
+      app.add_subcommand("score", "anomaly scores of images (IDX file or folder) or table rows");
   add_model_flag(*score, on_model);
-  score
-      ->add_option("--images", on_model.images,
-                   "IDX image file (raw or .gz), or a folder of PNG/JPEG/BMP files, read as the "
-                   "model's training images were (for models trained with --images)")
-      ->required()
-      ->check(CLI::ExistingPath);
+  auto* score_images =
+      score
+          ->add_option("--images", on_model.images,
+                       "IDX image file (raw or .gz), or a folder of PNG/JPEG/BMP files, read as "
+                       "the model's training images were (for models trained with --images)")
+          ->check(CLI::ExistingPath);
+  auto* score_table =
+      score
+          ->add_option("--csv", on_model.table,
+                       "CSV table, read and scaled as the model's training rows were (for "
+                       "models trained with --csv); the label column may be left out")
+          ->check(CLI::ExistingFile)
+          ->excludes(score_images);
+  score_images->excludes(score_table);
   score->add_flag("--skip-unreadable", on_model.skip_unreadable,
                   "a folder: leave out files that cannot be decoded instead of failing");
-  on_model.csv = "scores.csv";
-  score->add_option("--out,-o", on_model.csv, "CSV file: index,score,prediction")
+  on_model.scores_file = "scores.csv";
+  score->add_option("--out,-o", on_model.scores_file, "CSV file: index,score,prediction")
       ->capture_default_str();
   add_threshold_flag(*score, on_model);
   add_runtime_overrides(*score, on_model);
@@ -238,6 +247,13 @@ int main(int argc, char** argv) {
               "--normal and --anomalous choose digits of --data; with --images the folders say "
               "what is normal (--normal-class)");
         }
+        if (!request.data.table.file.empty() &&
+            (request.data.normal >= 0 || request.data.anomalous >= 0 ||
+             sub->app->count("--protocol") > 0)) {
+          throw gad::invalid_argument(
+              "--normal, --anomalous and --protocol cut --data; with --csv the label column "
+              "says what is normal (--label-column, --normal-label, --anomalous-label)");
+        }
         request.policies = choice_for(request.model, policy);
         return run_training(request, *sub);
       }
@@ -255,6 +271,9 @@ int main(int argc, char** argv) {
       }
     } else if (score->parsed()) {
       on_model.what = model_request::action::score;
+      if (on_model.images.empty() && on_model.table.empty()) {
+        throw gad::invalid_argument("gad score: give --images (IDX file or folder) or --csv");
+      }
     } else {
       on_model.what = model_request::action::inspect;
     }

@@ -10,6 +10,9 @@
 #include <gad/data/image_folder.hpp>
 #include <gad/data/splits.hpp>
 
+#include "subsets.hpp"
+#include "table_input.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace gad_cli {
@@ -26,6 +30,8 @@ struct data_flags {
   /// --images: a folder in the MVTec-AD layout instead of --data, read with these options.
   std::string images;
   gad::data::image_folder_options image;
+  /// --csv: a table instead, read with these options.
+  table_flags table;
   /// two-class (ALGAN's), one-class (normal class k), anomalous-class (EGBAD/ALAD MNIST's).
   std::string protocol;
   int normal = -1;
@@ -50,6 +56,7 @@ inline void add_data_flags(CLI::App& app, data_flags& d, const std::string& prot
                      ->check(CLI::ExistingDirectory)
                      ->excludes(data);
   data->excludes(images);
+  add_table_flags(app, d.table, data, images);
   app.add_option("--image-size", d.image.size, "--images: resize to this many pixels square")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
@@ -84,21 +91,11 @@ inline void add_data_flags(CLI::App& app, data_flags& d, const std::string& prot
       ->check(CLI::NonNegativeNumber);
 }
 
-namespace detail {
-// A random subset of at most n rows, in their original order.
-inline gad::data::dataset at_most(const gad::data::dataset& d, std::int64_t n, std::uint64_t seed,
-                                  const char* stream) {
-  if (n <= 0 || d.empty() || d.size() <= n) return d;
-  auto gen = gad::make_generator(seed, stream);
-  auto rows = torch::randperm(d.size(), gen, torch::kInt64).slice(0, 0, n);
-  return gad::data::subset(d, std::get<0>(rows.sort()));
-}
-}  // namespace detail
-
 /// Loads the folder and cuts it with the chosen protocol; images in [-1, 1]. `split.protocol`
 /// describes the cut for result files.
 /// What the data flags name, for messages and summaries.
 inline std::string data_source(const data_flags& f) {
+  if (!f.table.file.empty()) return f.table.file;
   return f.images.empty() ? f.folder : f.images;
 }
 
@@ -117,27 +114,30 @@ inline gad::data::split load_image_folder(const data_flags& f, std::uint64_t see
   gad::data::split s;
   s.train = folder.train;
   s.test = folder.test;
-  if (f.validation_fraction > 0.0) {
-    auto gen = gad::make_generator(seed, "cli/image-validation");
-    const std::int64_t n = s.train.size();
-    const auto held = static_cast<std::int64_t>(f.validation_fraction * static_cast<double>(n));
-    const torch::Tensor order = torch::randperm(n, gen, torch::kInt64);
-    s.validation = gad::data::subset(folder.train, std::get<0>(order.slice(0, 0, held).sort()));
-    s.train = gad::data::subset(folder.train, std::get<0>(order.slice(0, held).sort()));
-  }
-  s.train = detail::at_most(s.train, f.max_train, seed, "cli/max-train");
-  s.validation = detail::at_most(s.validation, f.max_test, seed, "cli/max-validation");
-  s.test = detail::at_most(s.test, f.max_test, seed, "cli/max-test");
+  std::tie(s.train, s.validation) =
+      hold_out(folder.train, f.validation_fraction, seed, "cli/image-validation");
+  s.train = at_most(s.train, f.max_train, seed, "cli/max-train");
+  s.validation = at_most(s.validation, f.max_test, seed, "cli/max-validation");
+  s.test = at_most(s.test, f.max_test, seed, "cli/max-test");
   s.protocol = "image folder " + f.images + " (" + std::to_string(f.image.size) + "x" +
                std::to_string(f.image.size) + ", " + std::to_string(f.image.channels) +
                " channel(s), normal class '" + f.image.normal + "')";
   return s;
 }
 
-inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
+/// `bounded`, `recorded` and `record` concern --csv only (see load_table_split).
+inline gad::data::split load_split(const data_flags& f, std::uint64_t seed, bool bounded = false,
+                                   const gad::data::preprocessing* recorded = nullptr,
+                                   gad::data::preprocessing* record = nullptr) {
   if (!f.images.empty()) return load_image_folder(f, seed);
-  if (f.folder.empty())
-    throw gad::invalid_argument("give --data (IDX files) or --images (a folder)");
+  if (!f.table.file.empty()) {
+    gad::data::preprocessing ignored;
+    return load_table_split(f.table, f.validation_fraction, f.max_train, f.max_test, seed,
+                            bounded, recorded, record != nullptr ? *record : ignored);
+  }
+  if (f.folder.empty()) {
+    throw gad::invalid_argument("give --data (IDX files), --images (a folder) or --csv (a table)");
+  }
   const gad::data::dataset train_part = gad::data::load_idx_folder(f.folder, "train");
   const gad::data::dataset test_part = gad::data::load_idx_folder(f.folder, "t10k");
   gad::data::split s;
@@ -174,20 +174,33 @@ inline gad::data::split load_split(const data_flags& f, std::uint64_t seed) {
     s = gad::data::one_class_anomalous(gad::data::concat(train_part, test_part),
                                        f.anomalous < 0 ? 0 : f.anomalous, seed, o);
   }
-  s.train = detail::at_most(s.train, f.max_train, seed, "cli/max-train");
-  s.validation = detail::at_most(s.validation, f.max_test, seed, "cli/max-validation");
-  s.test = detail::at_most(s.test, f.max_test, seed, "cli/max-test");
+  s.train = at_most(s.train, f.max_train, seed, "cli/max-train");
+  s.validation = at_most(s.validation, f.max_test, seed, "cli/max-validation");
+  s.test = at_most(s.test, f.max_test, seed, "cli/max-test");
   for (auto* part : {&s.train, &s.validation, &s.test}) {
     if (!part->empty()) part->images = gad::data::unit_to_symmetric(part->images);
   }
   return s;
 }
 
-/// Images to score, in [-1, 1], and for a folder the file of each row.
+/// Images or table rows to score, scaled as at training time; for a folder the file of each
+/// image, for a table its labels when it has the label column.
 struct scored_inputs {
   torch::Tensor images;
   std::vector<std::string> files;
+  torch::Tensor labels;
 };
+
+/// The rows of the table at `path`, read and scaled the way the model's training rows were.
+inline scored_inputs load_rows(const std::string& path, const gad::data::preprocessing& recorded) {
+  if (recorded.source != "csv") {
+    throw gad::invalid_argument(
+        "this model was not trained on a table (it records no feature columns and scaling); "
+        "train it with --csv");
+  }
+  const gad::data::table t = gad::data::read_csv(path, gad::data::table_options(recorded));
+  return {gad::data::standardize(recorded, t), {}, t.rows.labels};
+}
 
 /// The images to score: an IDX file, or a folder of image files (directly in it), read the way
 /// the model's training images were (`recorded`, from its preprocessing).

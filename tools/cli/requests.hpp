@@ -61,8 +61,9 @@ struct model_request {
   c10::optional<std::uint64_t> seed;  ///< for the split; default: the model's seed
   // score
   std::string images;
+  std::string table;  ///< --csv: rows of a table instead of images
   bool skip_unreadable = false;
-  std::string csv;
+  std::string scores_file;
   c10::optional<double> threshold;
 };
 

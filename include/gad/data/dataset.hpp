@@ -13,7 +13,7 @@
 namespace gad::data {
 
 struct dataset {
-  /// float32 [N, C, H, W].
+  /// float32 [N, C, H, W], or [N, F] for the rows of a table (csv_table.hpp).
   torch::Tensor images;
   /// int64 [N]. For data read from disk: the class (digit). For the parts of a protocol split
   /// (see splits.hpp): the anomaly label, 1 = anomalous, 0 = normal.
@@ -26,15 +26,16 @@ struct dataset {
   bool empty() const { return size() == 0; }
 };
 
-/// Throws gad::invalid_argument unless `d` is well formed: 4-D float images, 1-D int64 labels
+/// Throws gad::invalid_argument unless `d` is well formed: 4-D float images (or 2-D rows), 1-D
+/// int64 labels
 /// of the same length, and `classes` either undefined or like `labels`. `what` names `d` in the
 /// message.
 inline void validate(const dataset& d, const std::string& what = "dataset") {
   if (!d.images.defined() || !d.labels.defined()) {
     throw invalid_argument(what + ": images and labels must both be set");
   }
-  if (d.images.dim() != 4) {
-    throw invalid_argument(what + ": images must be [N, C, H, W], got " +
+  if (d.images.dim() != 4 && d.images.dim() != 2) {
+    throw invalid_argument(what + ": images must be [N, C, H, W] (or table rows [N, F]), got " +
                            std::to_string(d.images.dim()) + " dimensions");
   }
   if (!d.images.is_floating_point()) {
