@@ -165,6 +165,14 @@ typename D::options_type train_options(const train_request& r, const gad::data::
   } else {
     // A table trains ALAD's KDD networks on its features, with that configuration's settings
     // where the command line gives none.
+    // An image folder of another size or RGB gets the conv networks built for it (28x28x1
+    // keeps the MNIST presets).
+    if (!r.data.images.empty()) {
+      const std::int64_t size = images.size(2);
+      const std::int64_t channels = images.size(1);
+      options.network = r.model == "egbad" ? gad::nn::egbad_image_architecture(size, channels)
+                                           : gad::nn::alad_image_architecture(size, channels);
+    }
     if (!r.data.table.file.empty()) {
       const gad::bigan_options kdd = gad::alad_kdd_options(images.size(1));
       options.network = kdd.network;

@@ -17,6 +17,12 @@ grep -q "test AUROC" "$out/train.stdout" || { echo "FAIL: no test AUROC"; cat "$
 grep -q "skipped 1 files" "$out/train.stderr" || { echo "FAIL: the broken file was not reported"; exit 1; }
 grep -q '"height": 16' "$out/algan/summary.json" || { echo "FAIL: the images were not 16x16"; exit 1; }
 
+# ALAD and EGBAD build conv networks for other sizes and RGB.
+"$gad" train egbad --images "$out/digits" --image-size 32 --image-channels 3 --skip-unreadable \
+  --epochs 1 --batch-size 8 "${common[@]}" --out "$out/egbad" > "$out/egbad.stdout" 2> /dev/null
+grep -q '"network": "egbad-image-32x32x3"' "$out/egbad/summary.json" ||
+  { echo "FAIL: EGBAD did not build 32x32x3 networks"; exit 1; }
+
 # Scoring a folder: no --image-size, the model knows it; one row per file, with the file named.
 "$gad" score --model "$out/algan/model.gad" --images "$out/digits/test/good" --threads 1 \
   --out "$out/scores.csv" > /dev/null

@@ -210,6 +210,7 @@ inline scored_inputs load_images(const std::string& path, const gad::data::prepr
   if (!std::filesystem::is_directory(path, ec)) {
     return {
         gad::data::unit_to_symmetric(gad::data::to_unit_range(gad::data::read_idx_images(path))),
+        {},
         {}};
   }
   if (recorded.source != "image_folder") {
@@ -222,7 +223,7 @@ inline scored_inputs load_images(const std::string& path, const gad::data::prepr
   std::vector<std::filesystem::path> skipped;
   std::int64_t resized = 0;
   const auto files = gad::data::image_files(path);
-  scored_inputs in{gad::data::read_images(files, o, skipped, resized), {}};
+  scored_inputs in{gad::data::read_images(files, o, skipped, resized), {}, {}};
   if (in.images.size(0) == 0) throw gad::data_error("no readable image in " + path);
   if (!skipped.empty()) {
     std::cerr << "gad: skipped " << skipped.size() << " files that cannot be decoded, e.g. "

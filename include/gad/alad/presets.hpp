@@ -3,6 +3,8 @@
 //
 //   alad_mnist_architecture()   the ALAD MNIST fork's networks (CIFAR-10 D's, MNIST E and G)
 //   egbad_mnist_architecture()  EGBAD's BiGAN for MNIST (only E, G and D_xz)
+//   alad_image_architecture(size, channels), egbad_image_architecture(size, channels)
+//                               the same for other square sizes (8 to 1024) and RGB
 //   alad_kdd_architecture()     ALAD's KDD99 MLPs (121 one-hot features by default)
 //
 // Only the shapes live here; learning rates and batch sizes are in the option presets of
@@ -10,6 +12,7 @@
 #include <gad/alad/architecture.hpp>
 #include <gad/core/error.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -87,6 +90,110 @@ inline architecture egbad_mnist_architecture(bool encoder_first_activation = tru
   a.dxz_joint = {L::dense_layer(1024).lrelu(s).drop(p)};
   a.init = weight_init::normal;
   a.init_std = 0.02;
+  return a;
+}
+
+namespace detail {
+inline void check_image_shape(std::int64_t size, std::int64_t channels, const char* who) {
+  if (size < 8 || size > 1024 || (channels != 1 && channels != 3)) {
+    throw invalid_argument(std::string(who) + ": images must be 8 to 1024 pixels square with 1 " +
+                           "or 3 channels, got " + std::to_string(size) + "x" +
+                           std::to_string(size) + "x" + std::to_string(channels));
+  }
+}
+// Stride-2 steps that take `size` down to at most `limit` (TF's SAME padding rounds up).
+inline int halvings_to(std::int64_t size, std::int64_t limit) {
+  int n = 0;
+  for (; size > limit; size = (size + 1) / 2) ++n;
+  return n;
+}
+// The generator's first feature map: the size halved until at most 8 (7 for 28, as the
+// references), then doubled back up by stride-2 deconvolutions, so the halving must be exact.
+inline std::int64_t generator_seed_size(std::int64_t size, int& doublings, const char* who) {
+  doublings = halvings_to(size, 8);
+  const std::int64_t seed = size >> doublings;
+  if ((seed << doublings) != size) {
+    throw invalid_argument(std::string(who) + ": the generator doubles a map of at most 8 " +
+                           "pixels up to the image size, which " + std::to_string(size) +
+                           " is not (sizes such as 28, 32, 48, 64, 96, 128, 256 are)");
+  }
+  return seed;
+}
+inline std::string image_shape_name(const char* family, std::int64_t size, std::int64_t channels) {
+  return std::string(family) + "-image-" + std::to_string(size) + "x" + std::to_string(size) +
+         "x" + std::to_string(channels);
+}
+}  // namespace detail
+
+/// ALAD's networks for other square image sizes and RGB: the MNIST preset's layers with as
+/// many stride-2 convolutions (encoder, D_xz, D_xx) and deconvolutions (generator) as the size
+/// needs, widths capped at 512. 28x28x1 gives alad_mnist_architecture() itself.
+inline architecture alad_image_architecture(std::int64_t size, std::int64_t channels = 1) {
+  detail::check_image_shape(size, channels, "alad_image_architecture");
+  if (size == 28 && channels == 1) return alad_mnist_architecture();
+  using L = layer_spec;
+  constexpr double s = 0.2;
+  constexpr double p = 0.2;
+  architecture a = alad_mnist_architecture();
+  a.name = detail::image_shape_name("alad", size, channels);
+  a.input_shape = {channels, size, size};
+  const int down = detail::halvings_to(size, 4);  // to a 4x4 (or smaller) map
+  const auto width = [](int i) { return std::min<std::int64_t>(512, 128 << i); };
+  a.encoder.clear();
+  a.dxz_x.clear();
+  for (int i = 0; i < down; ++i) {
+    a.encoder.push_back(L::conv_layer(width(i), 4, 2).bn().lrelu(s));
+    L d = L::conv_layer(width(i), 4, 2);
+    if (i > 0) d.bn();
+    a.dxz_x.push_back(d.lrelu(s));
+  }
+  // A dense layer to the latent: the reference's valid 4x4 convolution on its 4x4 map, for
+  // maps of any size.
+  a.encoder.push_back(L::dense_layer(a.latent_dim));
+  int up = 0;
+  const std::int64_t seed = detail::generator_seed_size(size, up, "alad_image_architecture");
+  a.generator = {L::dense_layer(1024).bn().relu(), L::dense_layer(seed * seed * 128).bn().relu(),
+                 L::unflatten_to(128, seed, seed)};
+  for (int i = 0; i + 1 < up; ++i) a.generator.push_back(L::deconv_layer(128, 4, 2).bn().relu());
+  a.generator.push_back(L::deconv_layer(channels, 4, 2).tanh());
+  // D_xx sees x stacked on x' (2 size x size): stride-2 steps until the width is at most 8.
+  a.dxx.clear();
+  const int dxx_down = detail::halvings_to(size, 8);
+  for (int i = 0; i < dxx_down; ++i) {
+    a.dxx.push_back(L::conv_layer(std::min<std::int64_t>(512, 64 << i), 5, 2).lrelu(s).drop(p));
+  }
+  return a;
+}
+
+/// EGBAD's BiGAN for other square image sizes and RGB, built the same way from the MNIST
+/// preset. 28x28x1 gives egbad_mnist_architecture() itself.
+inline architecture egbad_image_architecture(std::int64_t size, std::int64_t channels = 1,
+                                             bool encoder_first_activation = true) {
+  detail::check_image_shape(size, channels, "egbad_image_architecture");
+  if (size == 28 && channels == 1) return egbad_mnist_architecture(encoder_first_activation);
+  using L = layer_spec;
+  constexpr double s = 0.1;
+  constexpr double p = 0.5;
+  architecture a = egbad_mnist_architecture(encoder_first_activation);
+  a.name = detail::image_shape_name("egbad", size, channels);
+  a.input_shape = {channels, size, size};
+  const int down = detail::halvings_to(size, 8);  // to an 8x8 (or smaller) map
+  const auto width = [](int i) { return std::min<std::int64_t>(512, 64 << i); };
+  a.encoder.resize(1);  // the stride-1 first layer stays
+  for (int i = 0; i < down; ++i) a.encoder.push_back(L::conv_layer(width(i), 3, 2).bn().lrelu(s));
+  a.encoder.push_back(L::dense_layer(a.latent_dim));
+  int up = 0;
+  const std::int64_t seed = detail::generator_seed_size(size, up, "egbad_image_architecture");
+  a.generator = {L::dense_layer(1024).bn().relu(), L::dense_layer(seed * seed * 128).bn().relu(),
+                 L::unflatten_to(128, seed, seed)};
+  for (int i = 0; i + 1 < up; ++i) a.generator.push_back(L::deconv_layer(64, 4, 2).bn().relu());
+  a.generator.push_back(L::deconv_layer(channels, 4, 2).tanh());
+  a.dxz_x.clear();
+  for (int i = 0; i < down; ++i) {
+    L d = L::conv_layer(64, 4, 2);
+    if (i > 0) d.bn();
+    a.dxz_x.push_back(d.lrelu(s).drop(p));
+  }
   return a;
 }
 

@@ -18,6 +18,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -297,4 +299,45 @@ TEST_CASE("score rules on constructed cases", "[alad][scores]") {
   CHECK_THROWS_AS(S::fm(a, b, 0.5), gad::invalid_argument);
   CHECK_THROWS_AS(S::egbad(a, b, torch::zeros({2}), 1.5), gad::invalid_argument);
   CHECK_THROWS_AS(S::l1(a, torch::zeros({2, 3})), gad::invalid_argument);
+}
+
+TEST_CASE("image presets follow the image size and channels", "[alad][networks][sizes]") {
+  at::set_num_threads(1);
+  // 28x28x1 is the reference preset itself, so MNIST models are unchanged.
+  CHECK(gad::nn::alad_image_architecture(28, 1).name == "alad-mnist");
+  CHECK(gad::nn::egbad_image_architecture(28, 1).name == "egbad-mnist");
+  for (const auto& sc : std::vector<std::pair<std::int64_t, std::int64_t>>{
+           {32, 3}, {64, 1}, {128, 3}}) {
+    const std::int64_t size = sc.first;
+    const std::int64_t channels = sc.second;
+    CAPTURE(size, channels);
+    const torch::Tensor x = torch::rand({2, channels, size, size}) * 2 - 1;
+    const auto a = gad::nn::alad_image_architecture(size, channels);
+    CHECK(a.name == "alad-image-" + std::to_string(size) + "x" + std::to_string(size) + "x" +
+                        std::to_string(channels));
+    gad::nn::AladEncoder E(a, false);
+    const torch::Tensor z = E(x);
+    CHECK(dims(z) == shape{2, 100});
+    gad::nn::AladGenerator G(a);
+    CHECK(dims(G(z)) == shape{2, channels, size, size});
+    gad::nn::AladDxz D(a, false);
+    CHECK(D->x_stack->output_shape() == shape{512, 4, 4});
+    CHECK(dims(D->forward(x, z).features) == shape{2, 1024});
+    gad::nn::AladDxx X(a, false);
+    CHECK(X->stack->output_shape()[2] <= 8);  // widths halved down to at most 8
+    CHECK(dims(X->forward(x, x).features).size() == 2);
+
+    const auto e = gad::nn::egbad_image_architecture(size, channels);
+    gad::nn::AladEncoder Ee(e, false);
+    const torch::Tensor ze = Ee(x);
+    CHECK(dims(ze) == shape{2, 200});
+    gad::nn::AladGenerator Ge(e);
+    CHECK(dims(Ge(ze)) == shape{2, channels, size, size});
+    gad::nn::AladDxz De(e, false);
+    CHECK(De->x_stack->output_shape()[1] == 8);
+  }
+  CHECK_THROWS_WITH(gad::nn::alad_image_architecture(100, 1),
+                    gad_test::contains("100 is not") && gad_test::contains("64"));
+  CHECK_THROWS_WITH(gad::nn::egbad_image_architecture(64, 2),
+                    gad_test::contains("1 or 3 channels") && gad_test::contains("64x64x2"));
 }
