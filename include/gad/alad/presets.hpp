@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gad::nn {
 
@@ -119,6 +120,20 @@ inline std::int64_t generator_seed_size(std::int64_t size, int& doublings, const
   }
   return seed;
 }
+// G for a square image: the references' dense layers to a 128-channel seed map, then stride-2
+// deconvolutions of `width` channels up to the size, the last one to the image's channels.
+inline std::vector<layer_spec> image_generator(std::int64_t size, std::int64_t channels,
+                                               std::int64_t width, const char* who) {
+  using L = layer_spec;
+  int up = 0;
+  const std::int64_t seed = generator_seed_size(size, up, who);
+  std::vector<layer_spec> g = {L::dense_layer(1024).bn().relu(),
+                               L::dense_layer(seed * seed * 128).bn().relu(),
+                               L::unflatten_to(128, seed, seed)};
+  for (int i = 0; i + 1 < up; ++i) g.push_back(L::deconv_layer(width, 4, 2).bn().relu());
+  g.push_back(L::deconv_layer(channels, 4, 2).tanh());
+  return g;
+}
 inline std::string image_shape_name(const char* family, std::int64_t size, std::int64_t channels) {
   return std::string(family) + "-image-" + std::to_string(size) + "x" + std::to_string(size) +
          "x" + std::to_string(channels);
@@ -150,12 +165,7 @@ inline architecture alad_image_architecture(std::int64_t size, std::int64_t chan
   // A dense layer to the latent: the reference's valid 4x4 convolution on its 4x4 map, for
   // maps of any size.
   a.encoder.push_back(L::dense_layer(a.latent_dim));
-  int up = 0;
-  const std::int64_t seed = detail::generator_seed_size(size, up, "alad_image_architecture");
-  a.generator = {L::dense_layer(1024).bn().relu(), L::dense_layer(seed * seed * 128).bn().relu(),
-                 L::unflatten_to(128, seed, seed)};
-  for (int i = 0; i + 1 < up; ++i) a.generator.push_back(L::deconv_layer(128, 4, 2).bn().relu());
-  a.generator.push_back(L::deconv_layer(channels, 4, 2).tanh());
+  a.generator = detail::image_generator(size, channels, 128, "alad_image_architecture");
   // D_xx sees x stacked on x' (2 size x size): stride-2 steps until the width is at most 8.
   a.dxx.clear();
   const int dxx_down = detail::halvings_to(size, 8);
@@ -182,12 +192,7 @@ inline architecture egbad_image_architecture(std::int64_t size, std::int64_t cha
   a.encoder.resize(1);  // the stride-1 first layer stays
   for (int i = 0; i < down; ++i) a.encoder.push_back(L::conv_layer(width(i), 3, 2).bn().lrelu(s));
   a.encoder.push_back(L::dense_layer(a.latent_dim));
-  int up = 0;
-  const std::int64_t seed = detail::generator_seed_size(size, up, "egbad_image_architecture");
-  a.generator = {L::dense_layer(1024).bn().relu(), L::dense_layer(seed * seed * 128).bn().relu(),
-                 L::unflatten_to(128, seed, seed)};
-  for (int i = 0; i + 1 < up; ++i) a.generator.push_back(L::deconv_layer(64, 4, 2).bn().relu());
-  a.generator.push_back(L::deconv_layer(channels, 4, 2).tanh());
+  a.generator = detail::image_generator(size, channels, 64, "egbad_image_architecture");
   a.dxz_x.clear();
   for (int i = 0; i < down; ++i) {
     L d = L::conv_layer(64, 4, 2);

@@ -3,8 +3,8 @@
 // training samples, measured as the mean Euclidean distance to its k nearest ones on the raw
 // features (pixels). It has no parameters to train and no seed, so on the one-class benchmarks
 // it is the yardstick that tells whether a learnt detector beats plain distances in pixel space.
+#include <gad/baseline/sample_rows.hpp>
 #include <gad/core/error.hpp>
-#include <gad/detail/module_state.hpp>
 #include <gad/detail/shape_string.hpp>
 
 #include <torch/types.h>
@@ -52,7 +52,7 @@ class knn_distance {
     const torch::Tensor rows = flatten(x, "score");
     if (rows.size(1) != train_.size(1)) {
       throw invalid_argument("knn_distance score: expected " + std::to_string(train_.size(1)) +
-                             " features per sample, got " + detail::shape_string(x));
+                             " features per sample, got " + gad::detail::shape_string(x));
     }
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> parts;
@@ -71,19 +71,7 @@ class knn_distance {
 
  private:
   static torch::Tensor flatten(const torch::Tensor& x, const char* what) {
-    if (!x.defined() || x.dim() < 2 || !x.is_floating_point()) {
-      throw invalid_argument(std::string("knn_distance ") + what +
-                             ": expected floating-point samples [N, ...], got " +
-                             (x.defined() ? detail::shape_string(x) + " " +
-                                                std::string(c10::toString(x.scalar_type()))
-                                          : std::string("an undefined tensor")));
-    }
-    const torch::Tensor rows = x.flatten(1).to(torch::kCPU, torch::kDouble).contiguous();
-    if (!detail::all_finite(rows)) {
-      throw invalid_argument(std::string("knn_distance ") + what +
-                             ": the samples contain NaN or Inf values");
-    }
-    return rows;
+    return detail::sample_rows(x, "knn_distance", what);
   }
 
   std::int64_t k_;

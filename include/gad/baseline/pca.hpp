@@ -4,8 +4,8 @@
 // On MNIST a 32-component version already reaches AUROC 0.8 for several digits, so a GAN
 // detector that does not beat it has learnt nothing a linear model could not (the ALAD issue
 // and examples/alad_mnist compare against it on the same split).
+#include <gad/baseline/sample_rows.hpp>
 #include <gad/core/error.hpp>
-#include <gad/detail/module_state.hpp>
 #include <gad/detail/shape_string.hpp>
 
 #include <torch/types.h>
@@ -100,25 +100,13 @@ class pca_reconstruction {
     if (rows.size(1) != features_) {
       throw invalid_argument(std::string("pca_reconstruction ") + what + ": expected " +
                              std::to_string(features_) + " features per sample, got " +
-                             detail::shape_string(x));
+                             gad::detail::shape_string(x));
     }
     return rows;
   }
 
   static torch::Tensor flatten(const torch::Tensor& x, const char* what) {
-    if (!x.defined() || x.dim() < 2 || !x.is_floating_point()) {
-      throw invalid_argument(std::string("pca_reconstruction ") + what +
-                             ": expected floating-point samples [N, ...], got " +
-                             (x.defined() ? detail::shape_string(x) + " " +
-                                                std::string(c10::toString(x.scalar_type()))
-                                          : std::string("an undefined tensor")));
-    }
-    const torch::Tensor rows = x.flatten(1).to(torch::kCPU, torch::kDouble);
-    if (!detail::all_finite(rows)) {
-      throw invalid_argument(std::string("pca_reconstruction ") + what +
-                             ": the samples contain NaN or Inf values");
-    }
-    return rows;
+    return detail::sample_rows(x, "pca_reconstruction", what);
   }
 
   std::int64_t components_;
