@@ -97,8 +97,14 @@ TEST_CASE("dataset helpers", "[data][dataset]") {
   bad.labels = bad.labels.slice(0, 0, 4);
   CHECK_THROWS_AS(gd::validate(bad), gad::invalid_argument);
   bad = d;
-  bad.images = bad.images.view({5, 1});
+  bad.images = bad.images.view({5, 1, 1});
   CHECK_THROWS_AS(gd::validate(bad), gad::invalid_argument);
+  // Table rows [N, F] are a dataset too (csv_table.hpp).
+  gd::dataset rows = d;
+  rows.images = rows.images.reshape({5, -1});
+  CHECK_NOTHROW(gd::validate(rows));
+  CHECK(gd::subset(rows, torch::tensor({4, 0}, torch::kInt64)).images.sizes() ==
+        torch::IntArrayRef({2, rows.images.size(1)}));
 }
 
 TEST_CASE("one_class_normal: normal class only in train/validation, whole test set",
