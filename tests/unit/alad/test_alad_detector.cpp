@@ -8,6 +8,7 @@
 #include <gad/data/dataset.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/egbad.hpp>
+#include <gad/core/torch_compat.hpp>
 #include <gad/metrics/roc.hpp>
 
 #include "support/device.hpp"
@@ -372,7 +373,7 @@ TEST_CASE("ALAD in bfloat16 learns the fixture and scores in float32", "[alad][p
   o.compute_precision = gad::precision::bfloat16;
   gad::alad<gad::norm::none, gad::score::l2> det(o);
   det.fit(f.train);
-  CHECK_FALSE(at::autocast::is_cpu_enabled());
+  CHECK_FALSE(gad::compat::autocast_enabled(c10::DeviceType::CPU));
   const gad::named_scores all = det.all_scores(f.test_x);
   for (const auto& [name, s] : all) {
     INFO(name);

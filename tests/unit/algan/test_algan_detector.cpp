@@ -2,6 +2,7 @@
 // on the committed MNIST fixture, and the errors users get for bad input.
 #include <gad/algan.hpp>
 #include <gad/data/splits.hpp>
+#include <gad/core/torch_compat.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
 #include <gad/io/checkpoint.hpp>
@@ -255,7 +256,7 @@ TEST_CASE("ALGAN in bfloat16 learns the fixture and leaves float32 code untouche
   gad::algan<> bf16(bf16_options);
   fp32.fit(data.train, &data.validation);
   bf16.fit(data.train, &data.validation);
-  CHECK_FALSE(at::autocast::is_cpu_enabled());  // every scope has closed
+  CHECK_FALSE(gad::compat::autocast_enabled(c10::DeviceType::CPU));  // every scope has closed
 
   const torch::Tensor scores = bf16.decision_function(data.test.images);
   CHECK(scores.scalar_type() == torch::kFloat);
@@ -274,21 +275,21 @@ TEST_CASE("precision_scope and float32_region restore the autocast state", "[alg
   const torch::Tensor a = torch::ones({4, 4});
   {
     gad::precision_scope off(gad::precision::float32, torch::kCPU);
-    CHECK_FALSE(at::autocast::is_cpu_enabled());
+    CHECK_FALSE(gad::compat::autocast_enabled(c10::DeviceType::CPU));
     CHECK(torch::mm(a, a).scalar_type() == torch::kFloat);
   }
   {
     gad::precision_scope on(gad::precision::bfloat16, torch::kCPU);
-    CHECK(at::autocast::is_cpu_enabled());
+    CHECK(gad::compat::autocast_enabled(c10::DeviceType::CPU));
     CHECK(torch::mm(a, a).scalar_type() == torch::kBFloat16);
     {
       gad::float32_region f32;
-      CHECK_FALSE(at::autocast::is_cpu_enabled());
+      CHECK_FALSE(gad::compat::autocast_enabled(c10::DeviceType::CPU));
       CHECK(torch::mm(a, a).scalar_type() == torch::kFloat);
     }
     CHECK(torch::mm(a, a).scalar_type() == torch::kBFloat16);
   }
-  CHECK_FALSE(at::autocast::is_cpu_enabled());
+  CHECK_FALSE(gad::compat::autocast_enabled(c10::DeviceType::CPU));
   CHECK(torch::mm(a, a).scalar_type() == torch::kFloat);
 }
 
