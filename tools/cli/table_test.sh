@@ -29,7 +29,7 @@ for model in alad egbad; do
 done
 
 # Rows to score, without the label column: one score per row.
-cut -d, -f1-6 "$out/table.csv" | head -11 > "$out/new.csv"
+head -11 "$out/table.csv" | cut -d, -f1-6 > "$out/new.csv"  # cut reads to the end: no SIGPIPE under pipefail
 "$gad" score --model "$out/alad/model.gad" --csv "$out/new.csv" --threads 1 --out "$out/scores.csv" > /dev/null
 [[ $(wc -l < "$out/scores.csv") == 11 ]] || { cat "$out/scores.csv"; fail "scores.csv rows"; }
 # Evaluation on the training split again (the model's seed), and on a separate test table.
