@@ -163,8 +163,6 @@ typename D::options_type train_options(const train_request& r, const gad::data::
     if (!r.given.count("height")) options.height = rows ? 1 : images.size(2);
     if (!r.given.count("width")) options.width = rows ? images.size(1) : images.size(3);
   } else {
-    // A table trains ALAD's KDD networks on its features, with that configuration's settings
-    // where the command line gives none.
     // An image folder of another size or RGB gets the conv networks built for it (28x28x1
     // keeps the MNIST presets).
     if (!r.data.images.empty()) {
@@ -173,6 +171,8 @@ typename D::options_type train_options(const train_request& r, const gad::data::
       options.network = r.model == "egbad" ? gad::nn::egbad_image_architecture(size, channels)
                                            : gad::nn::alad_image_architecture(size, channels);
     }
+    // A table trains ALAD's KDD networks on its features, with that configuration's settings
+    // where the command line gives none.
     if (!r.data.table.file.empty()) {
       const gad::bigan_options kdd = gad::alad_kdd_options(images.size(1));
       options.network = kdd.network;
@@ -341,7 +341,8 @@ int run_evaluate(const model_request& r) {
     data.image = gad::data::image_options(detector.preprocessing());
     data.image.skip_unreadable = skip;
   }
-  if (!data.table.file.empty()) detector.preprocessing().require("csv");
+  // With --csv the rows are read and scaled as recorded (a model without a table record is
+  // refused by table_options()).
   const gad::data::split split = load_split(data, r.seed.value_or(detector.seed()), false,
                                             &detector.preprocessing());
   json summary{{"command", r.command_line},

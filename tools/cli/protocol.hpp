@@ -116,9 +116,7 @@ inline gad::data::split load_image_folder(const data_flags& f, std::uint64_t see
   s.test = folder.test;
   std::tie(s.train, s.validation) =
       hold_out(folder.train, f.validation_fraction, seed, "cli/image-validation");
-  s.train = at_most(s.train, f.max_train, seed, "cli/max-train");
-  s.validation = at_most(s.validation, f.max_test, seed, "cli/max-validation");
-  s.test = at_most(s.test, f.max_test, seed, "cli/max-test");
+  cap(s, f.max_train, f.max_test, seed);
   s.protocol = "image folder " + f.images + " (" + std::to_string(f.image.size) + "x" +
                std::to_string(f.image.size) + ", " + std::to_string(f.image.channels) +
                " channel(s), normal class '" + f.image.normal + "')";
@@ -174,9 +172,7 @@ inline gad::data::split load_split(const data_flags& f, std::uint64_t seed, bool
     s = gad::data::one_class_anomalous(gad::data::concat(train_part, test_part),
                                        f.anomalous < 0 ? 0 : f.anomalous, seed, o);
   }
-  s.train = at_most(s.train, f.max_train, seed, "cli/max-train");
-  s.validation = at_most(s.validation, f.max_test, seed, "cli/max-validation");
-  s.test = at_most(s.test, f.max_test, seed, "cli/max-test");
+  cap(s, f.max_train, f.max_test, seed);
   for (auto* part : {&s.train, &s.validation, &s.test}) {
     if (!part->empty()) part->images = gad::data::unit_to_symmetric(part->images);
   }

@@ -104,9 +104,7 @@ inline gad::data::split load_table_split(const table_flags& t, double validation
   }
   std::tie(s.train, s.validation) =
       hold_out(s.train, validation_fraction, seed, "cli/table-validation");
-  s.train = at_most(s.train, max_train, seed, "cli/max-train");
-  s.validation = at_most(s.validation, max_test, seed, "cli/max-validation");
-  s.test = at_most(s.test, max_test, seed, "cli/max-test");
+  cap(s, max_train, max_test, seed);
   if (recorded != nullptr) {
     record = *recorded;
   } else {

@@ -26,10 +26,9 @@ struct dataset {
   bool empty() const { return size() == 0; }
 };
 
-/// Throws gad::invalid_argument unless `d` is well formed: 4-D float images (or 2-D rows), 1-D
-/// int64 labels
-/// of the same length, and `classes` either undefined or like `labels`. `what` names `d` in the
-/// message.
+/// Throws gad::invalid_argument unless `d` is well formed: 4-D float images (or 2-D table
+/// rows), 1-D int64 labels of the same length, and `classes` either undefined or like `labels`.
+/// `what` names `d` in the message.
 inline void validate(const dataset& d, const std::string& what = "dataset") {
   if (!d.images.defined() || !d.labels.defined()) {
     throw invalid_argument(what + ": images and labels must both be set");

@@ -51,8 +51,9 @@ class engine_base {
   /// validated every options().validate_every epochs, and at the end holds the weights of the
   /// best validation AUROC at or after options().select_from_epoch (ties go to the later
   /// epoch), else those of the last epoch. A validation set of normals alone (all-0 labels or
-  /// none) selects by the family's label-free criterion (fit_report::criterion names it). Callbacks: gad/train/callbacks.hpp (a hook that
-  /// returns true stops); gad/train/checkpoints.hpp has ones that save resumable checkpoints.
+  /// none) selects by the family's label-free criterion (fit_report::criterion names it).
+  /// Callbacks: gad/train/callbacks.hpp (a hook that returns true stops);
+  /// gad/train/checkpoints.hpp has ones that save resumable checkpoints.
   ///
   /// Throws gad::invalid_argument for unusable data and gad::training_error when a loss
   /// becomes non-finite; the detector then keeps the best validated weights so far, or is
