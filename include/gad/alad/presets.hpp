@@ -4,7 +4,7 @@
 //   alad_mnist_architecture()   the ALAD MNIST fork's networks (CIFAR-10 D's, MNIST E and G)
 //   egbad_mnist_architecture()  EGBAD's BiGAN for MNIST (only E, G and D_xz)
 //   alad_image_architecture(size, channels), egbad_image_architecture(size, channels)
-//                               the same for other square sizes (8 to 1024) and RGB
+//                               the same for other square sizes (16 to 1024) and RGB
 //   alad_kdd_architecture()     ALAD's KDD99 MLPs (121 one-hot features by default)
 //
 // Only the shapes live here; learning rates and batch sizes are in the option presets of
@@ -96,9 +96,10 @@ inline architecture egbad_mnist_architecture(bool encoder_first_activation = tru
 
 namespace detail {
 inline void check_image_shape(std::int64_t size, std::int64_t channels, const char* who) {
-  if (size < 8 || size > 1024 || (channels != 1 && channels != 3)) {
-    throw invalid_argument(std::string(who) + ": images must be 8 to 1024 pixels square with 1 " +
-                           "or 3 channels, got " + std::to_string(size) + "x" +
+  // At least 16: the generator ends in one stride-2 deconvolution from a map of at most 8.
+  if (size < 16 || size > 1024 || (channels != 1 && channels != 3)) {
+    throw invalid_argument(std::string(who) + ": images must be 16 to 1024 pixels square " +
+                           "with 1 or 3 channels, got " + std::to_string(size) + "x" +
                            std::to_string(size) + "x" + std::to_string(channels));
   }
 }

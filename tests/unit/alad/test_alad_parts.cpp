@@ -338,6 +338,10 @@ TEST_CASE("image presets follow the image size and channels", "[alad][networks][
   }
   CHECK_THROWS_WITH(gad::nn::alad_image_architecture(100, 1),
                     gad_test::contains("100 is not") && gad_test::contains("64"));
+  // The smallest size: one stride-2 step in each network.
+  const auto small = gad::nn::alad_image_architecture(16, 1);
+  CHECK(dims(gad::nn::AladGenerator(small)(torch::randn({2, 100}))) == shape{2, 1, 16, 16});
+  CHECK_THROWS_WITH(gad::nn::alad_image_architecture(8, 1), gad_test::contains("16 to 1024"));
   CHECK_THROWS_WITH(gad::nn::egbad_image_architecture(64, 2),
                     gad_test::contains("1 or 3 channels") && gad_test::contains("64x64x2"));
 }
