@@ -158,11 +158,10 @@ int run_reference(const settings& s) {
   to_symmetric(split);
   // Label-free selection validates on the held-out normals alone: the same images as the
   // labelled validation set without its anomalies.
-  const bool label_free = s.selection == "label-free";
   const gad::data::dataset validation =
-      label_free
+      s.selection == "label-free"
           ? gad::data::subset(split.validation, split.validation.labels.eq(0).nonzero().flatten())
-                 : split.validation;
+          : split.validation;
 
   Detector detector(make_options(s));
   const gad::algan_options& o = detector.options();

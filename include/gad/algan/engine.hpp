@@ -321,7 +321,8 @@ class engine<family::algan, P>
     st->opt_d = make_optimizer(*D_, options_.discriminator_lr);
     if (options_.ema_decay > 0.0) {
       // Deep copies: the averages start from the networks as they are now.
-      st->avg_g = nn::AlganGenerator(std::dynamic_pointer_cast<nn::AlganGeneratorImpl>(G_->clone()));
+      st->avg_g =
+          nn::AlganGenerator(std::dynamic_pointer_cast<nn::AlganGeneratorImpl>(G_->clone()));
       st->avg_d = nn::AlganDiscriminator(
           std::dynamic_pointer_cast<nn::AlganDiscriminatorImpl>(D_->clone()));
       st->avg_g->eval();
