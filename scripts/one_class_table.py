@@ -42,19 +42,30 @@ def main(paths):
                 sys.exit(f"one_class_table: class {row['class']} appears twice ({path})")
             rows[row["class"]] = row
     names = NAMES.get(first["dataset"])
+    options = first["options"]
     print(f"dataset {first['dataset']}, seed {first['seed']}, "
-          f"{first['options'].get('epochs', '?')} epochs, "
-          f"spectral norm {'on' if first['options'].get('spectral_norm') else 'off'}\n")
-    print("| normal class | training images | test AUROC |")
-    print("|---|---:|---:|")
+          f"{options.get('epochs', '?')} epochs, "
+          f"spectral norm {'on' if options.get('spectral_norm') else 'off'}, "
+          f"EMA decay {options.get('ema_decay', 0)}, "
+          f"validation fraction {first.get('validation_fraction', 0)}\n")
+    # Runs made before the baselines and the selection were added have only test_auroc.
+    columns = [("test_auroc", "test AUROC")]
+    if all("knn_auroc" in rows[c] for c in rows):
+        if first.get("validation_fraction", 0) > 0:
+            columns = [("test_auroc", "selected (label-free)"),
+                       ("last_epoch_test_auroc", "last epoch")]
+        columns += [("pca_auroc", "PCA"), ("knn_auroc", "kNN")]
+    print("| normal class | training images | " + " | ".join(t for _, t in columns) + " |")
+    print("|---|---:|" + "---:|" * len(columns))
     for c in sorted(rows):
         r = rows[c]
         label = f"{c} ({names[c]})" if names else str(c)
-        print(f"| {label} | {r['train_size']} | {r['test_auroc']:.4f} |")
-    aurocs = [rows[c]["test_auroc"] for c in sorted(rows)]
+        cells = " | ".join(f"{r[k]:.4f}" for k, _ in columns)
+        print(f"| {label} | {r['train_size']} | {cells} |")
     mean = "mean" if len(rows) == 10 else f"mean of these {len(rows)} classes"
-    print(f"| **{mean}** | | **{statistics.fmean(aurocs):.4f}** |")
-
+    means = " | ".join(
+        f"**{statistics.fmean(rows[c][k] for c in sorted(rows)):.4f}**" for k, _ in columns)
+    print(f"| **{mean}** | | {means} |")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

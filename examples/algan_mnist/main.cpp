@@ -20,6 +20,7 @@
 #include <gad/train/signal_stop.hpp>
 
 #include "../common/example_util.hpp"
+#include "../common/one_class_baselines.hpp"
 
 #include <torch/torch.h>
 #include <CLI/CLI.hpp>
@@ -58,6 +59,8 @@ struct settings {
   std::string resampling = "reference";
   double ema_decay = 0.0;
   std::string selection = "labelled";
+  int select_from_epoch = -1;  // -1: the reference's 32
+  double validation_fraction = 0.0;  // one-class mode: share of the normals held out
   int normal = 0;
   int anomalous = 1;
   bool one_class = false;
@@ -117,6 +120,7 @@ gad::algan_options make_options(const settings& s) {
   o.resampling = s.resampling == "every-iteration" ? gad::latent_resampling::every_iteration
                                                    : gad::latent_resampling::reference;
   o.ema_decay = s.ema_decay;
+  if (s.select_from_epoch >= 0) o.select_from_epoch = s.select_from_epoch;
   o.runtime = gad::runtime_options{s.seed, s.threads, s.device};
   return o;
 }
@@ -139,6 +143,12 @@ void to_symmetric(gad::data::split& split) {
 
 std::int64_t count_label(const gad::data::dataset& d, std::int64_t label) {
   return d.empty() ? 0 : d.labels.eq(label).sum().item<std::int64_t>();
+}
+
+double mean_of(const json& rows, const char* key) {
+  double sum = 0.0;
+  for (const auto& r : rows) sum += r[key].get<double>();
+  return rows.empty() ? 0.0 : sum / static_cast<double>(rows.size());
 }
 
 // ---- The reference experiment --------------------------------------------------------------
@@ -317,9 +327,11 @@ int run_reference(const settings& s) {
 
 // ---- The one-class protocol ----------------------------------------------------------------
 
-// Each class in turn is normal and every other class anomalous; training uses all normal
-// training images and no validation (the protocol has no labelled anomalies to select with), so
-// the detector keeps the weights of the last epoch.
+// Each class in turn is normal and every other class anomalous. Without --validation-fraction
+// training uses all normal training images and keeps the last epoch's weights; with it, that
+// share of the normals is held out and the epoch is selected on them against pseudo-anomalies
+// (no labelled anomaly is ever seen). The PCA and nearest-neighbour baselines are fitted on the
+// same training images and scored on the same test set.
 template <class Detector>
 int run_one_class(const settings& s) {
   const auto start = std::chrono::steady_clock::now();
@@ -330,59 +342,109 @@ int run_one_class(const settings& s) {
 
   json rows = json::array();
   std::ostringstream csv;
-  csv << "class,test_auroc,train_size,test_anomalous,seconds\n" << std::setprecision(9);
-  double sum = 0.0;
+  csv << "class,test_auroc,last_epoch_test_auroc,best_epoch,pca_auroc,knn_auroc,train_size,"
+         "validation_size,test_anomalous,seconds\n"
+      << std::setprecision(9);
   std::cout << "one-class protocol on " << s.dataset << ", " << s.epochs << " epochs per class, "
-            << (Detector::spectral ? "with" : "without") << " spectral norm" << std::endl;
+            << (Detector::spectral ? "with" : "without") << " spectral norm, "
+            << (s.validation_fraction > 0 ? "label-free selection on held-out normals"
+                                          : "last epoch kept")
+            << std::endl;
   // Ctrl-C / kill ends the run after the current iteration; the unfinished class is not
   // scored, the finished ones stay in one_class.json, and the exit status is 130 / 143.
   gad::train::stop_request stop;
   const gad::train::stop_on_signals signals(stop);
+  const fs::path last_epoch = out / "last_epoch.gad";
+  std::string device;
+  int threads = 0;
+  json options;
   for (const int k : s.classes) {
     const auto class_start = std::chrono::steady_clock::now();
-    gad::data::split split = gad::data::one_class_normal(raw.train, raw.test, k, s.seed);
+    gad::data::split split =
+        gad::data::one_class_normal(raw.train, raw.test, k, s.seed, s.validation_fraction);
     to_symmetric(split);
     Detector detector(make_options(s));
-    std::cout << "class " << k << ": training on " << split.train.size() << " images" << std::endl;
+    const gad::algan_options& o = detector.options();
+    std::cout << "class " << k << ": training on " << split.train.size() << " images";
+    if (!split.validation.empty()) std::cout << ", validating on " << split.validation.size();
+    std::cout << std::endl;
     gad::train::progress_printer progress(std::cout, 16);
-    detector.fit(split.train, nullptr, stop, progress);
+    fs::remove(last_epoch);
+    const gad::fit_report report =
+        detector.fit(split.train, split.validation.empty() ? nullptr : &split.validation, stop,
+                     progress, gad::train::checkpoint_every{last_epoch, o.epochs});
     if (signals.received() != 0) {
       std::cout << "interrupted during class " << k << "; it is not scored" << std::endl;
       break;
     }
     const double auroc =
         gad::metrics::auroc(detector.decision_function(split.test.images), split.test.labels);
+    // With selection, the last epoch's weights are scored too, for comparison only.
+    double last_auroc = auroc;
+    if (report.best_epoch >= 0 && fs::exists(last_epoch)) {
+      const auto last = gad::load_detector<Detector>(last_epoch);
+      last_auroc =
+          gad::metrics::auroc(last.decision_function(split.test.images), split.test.labels);
+    }
+    fs::remove(last_epoch);
+    const gad_examples::baseline_aurocs base =
+        gad_examples::score_baselines(split.train.images, split.test.images, split.test.labels);
     const double secs = seconds_since(class_start);
-    sum += auroc;
+    std::cout << std::fixed << std::setprecision(4) << "class " << k << ": test AUROC " << auroc
+              << " (epoch " << report.best_epoch << "), last epoch " << last_auroc << ", PCA "
+              << base.pca << ", kNN " << base.knn << std::defaultfloat << std::endl;
     rows.push_back({{"class", k},
                     {"test_auroc", auroc},
+                    {"last_epoch_test_auroc", last_auroc},
+                    {"best_epoch", report.best_epoch},
+                    {"validation_criterion", report.criterion.name},
+                    {"validation_value", report.best_validation_value},
+                    {"pca_auroc", base.pca},
+                    {"knn_auroc", base.knn},
                     {"train_size", split.train.size()},
+                    {"validation_size", split.validation.size()},
                     {"seconds", secs}});
-    csv << k << ',' << auroc << ',' << split.train.size() << ',' << count_label(split.test, 1)
-        << ',' << secs << '\n';
+    csv << k << ',' << auroc << ',' << last_auroc << ',' << report.best_epoch << ',' << base.pca
+        << ',' << base.knn << ',' << split.train.size() << ',' << split.validation.size() << ','
+        << count_label(split.test, 1) << ',' << secs << '\n';
+    device = detector.device().str();
+    threads = detector.threads();
+    options = options_json(o, Detector::spectral, Detector::pseudo_anomalies);
     // Rewritten after every class so that a long run's finished classes are never lost.
-    const double mean = sum / static_cast<double>(rows.size());
     json summary{{"experiment", "algan_mnist one-class"},
                  {"command", s.command_line},
                  {"dataset", s.dataset},
                  {"classes", rows},
-                 {"mean_test_auroc", mean},
+                 {"mean_test_auroc", mean_of(rows, "test_auroc")},
+                 {"mean_last_epoch_test_auroc", mean_of(rows, "last_epoch_test_auroc")},
+                 {"mean_pca_auroc", mean_of(rows, "pca_auroc")},
+                 {"mean_knn_auroc", mean_of(rows, "knn_auroc")},
+                 {"baselines",
+                  {{"pca_components", gad_examples::baseline_aurocs::pca_components},
+                   {"knn_k", gad_examples::baseline_aurocs::knn_k}}},
+                 {"validation_fraction", s.validation_fraction},
                  {"seed", s.seed},
-                 {"device", detector.device().str()},
-                 {"threads", detector.threads()},
+                 {"device", device},
+                 {"threads", threads},
                  {"wall_seconds", seconds_since(start)},
-                 {"options", options_json(detector.options(), Detector::spectral,
-                                          Detector::pseudo_anomalies)}};
+                 {"options", options}};
     write_atomically(out / "one_class.json", summary.dump(2) + "\n");
     write_atomically(out / "one_class.csv", csv.str());
   }
 
-  std::cout << "\n class | test AUROC\n-------+-----------\n" << std::fixed << std::setprecision(4);
+  std::cout << "\n class | test AUROC | last epoch |   PCA  |   kNN\n"
+               "-------+------------+------------+--------+-------\n"
+            << std::fixed << std::setprecision(4);
   for (const auto& r : rows) {
-    std::cout << std::setw(6) << r["class"].get<int>() << " | " << r["test_auroc"].get<double>()
-              << '\n';
+    std::cout << std::setw(6) << r["class"].get<int>() << " |     " << r["test_auroc"].get<double>()
+              << " |     " << r["last_epoch_test_auroc"].get<double>() << " | "
+              << r["pca_auroc"].get<double>() << " | " << r["knn_auroc"].get<double>() << '\n';
   }
-  if (!rows.empty()) std::cout << "  mean | " << sum / static_cast<double>(rows.size()) << "\n";
+  if (!rows.empty()) {
+    std::cout << "  mean |     " << mean_of(rows, "test_auroc") << " |     "
+              << mean_of(rows, "last_epoch_test_auroc") << " | " << mean_of(rows, "pca_auroc")
+              << " | " << mean_of(rows, "knn_auroc") << "\n";
+  }
   std::cout << "wall time " << gad::train::format_duration(seconds_since(start)) << std::endl;
   return signals.received() != 0 ? signals.exit_status() : 0;
 }
@@ -441,6 +503,15 @@ int main(int argc, char** argv) {
                  "reference) or label-free (held-out normals against pseudo-anomalies)")
       ->check(CLI::IsMember({"labelled", "label-free"}))
       ->capture_default_str();
+  app.add_option("--select-from-epoch", s.select_from_epoch,
+                 "a validation is kept only after at least this many epochs; default: the "
+                 "reference's 32")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--validation-fraction", s.validation_fraction,
+                 "--one-class mode: share of the normal training images held out to select the "
+                 "epoch without labels (0 = keep the last epoch)")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
   app.add_option("--normal", s.normal, "normal class (reference mode)")
       ->check(CLI::Range(0, 9))
       ->capture_default_str();
@@ -457,6 +528,11 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) s.command_line += (i ? " " : "") + std::string(argv[i]);
 
   try {
+    if (s.validation_fraction > 0 && !s.one_class) {
+      throw gad::invalid_argument(
+          "--validation-fraction applies to --one-class; the reference split holds out its own "
+          "validation set");
+    }
     if (s.normal == s.anomalous && !s.one_class) {
       throw gad::invalid_argument("--normal and --anomalous must differ");
     }
