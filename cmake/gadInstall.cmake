@@ -3,7 +3,7 @@ include(CMakePackageConfigHelpers)
 
 set(GAD_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/gad)
 
-install(TARGETS gad EXPORT gadTargets)
+install(TARGETS gad gad_report EXPORT gadTargets)
 install(DIRECTORY include/gad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT gadTargets NAMESPACE gad:: DESTINATION ${GAD_CMAKE_DIR})
 

@@ -190,7 +190,7 @@ make_pack() {
   done <<<"$deps"
   cp -a /usr/include/CLI /usr/include/nlohmann "$pack_out/include/" || return 1
   cp -a /usr/include/catch2/catch.hpp "$pack_out/include/catch2/" || return 1
-  # The repo includes only the PNG writer of stb (gad/plot/canvas.hpp), and finds it on the
+  # The repo includes only the PNG writer of stb (gad/report/plot/canvas.hpp), and finds it on the
   # compiler's default path; here it reaches the compiler through Boost::headers' folder.
   cp -a /usr/include/stb/stb_image_write.h "$pack_out/include/stb/" || return 1
   cp -a /usr/include/zlib.h /usr/include/zconf.h "$pack_out/zlib/include/" || return 1

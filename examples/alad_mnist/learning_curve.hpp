@@ -10,10 +10,9 @@
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
-#include <gad/plot/charts.hpp>
+#include <gad/report/output.hpp>
+#include <gad/report/plot/charts.hpp>
 #include <gad/train/callbacks.hpp>
-
-#include "../common/example_util.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -196,7 +195,7 @@ class epoch_records {
     probe_->load(checkpoint_);
     std::vector<std::pair<std::string, rule_metrics>> rows;
     for (const auto& [rule, scores] : probe_->all_scores(images_)) {
-      rows.emplace_back(rule, evaluate_rule(gad_examples::to_vector(scores), labels_));
+      rows.emplace_back(rule, evaluate_rule(gad::report::to_vector(scores), labels_));
     }
     if (validation_.defined()) {
       std::ofstream out(validation_means_, std::ios::app);

@@ -29,11 +29,12 @@
 #include <gad/metrics/precision_recall.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/threshold.hpp>
+#include <gad/report/format.hpp>
+#include <gad/report/json.hpp>
+#include <gad/report/output.hpp>
 #include <gad/train/checkpoints.hpp>
 #include <gad/train/signal_stop.hpp>
 
-#include "../common/example_util.hpp"
-#include "../common/report_json.hpp"
 #include "learning_curve.hpp"
 
 #include <CLI/CLI.hpp>
@@ -86,10 +87,10 @@ struct settings {
   std::string command_line;
 };
 
-using gad_examples::report_json;
-using gad_examples::seconds_since;
-using gad_examples::to_vector;
-using gad_examples::write_atomically;
+using gad::report::report_json;
+using gad::report::seconds_since;
+using gad::report::to_vector;
+using gad::report::write_atomically;
 
 std::vector<int> to_labels(const torch::Tensor& t) {
   const torch::Tensor c = t.to(torch::kCPU, torch::kInt).contiguous();
@@ -121,13 +122,13 @@ class progress_lines {
          << std::setprecision(3);
     for (const auto& [name, value] : it.losses) line << "  " << name << " " << value;
     line << std::setprecision(2) << "  " << elapsed / done << " s/it  elapsed "
-         << gad::train::format_duration(elapsed) << "  eta "
-         << gad::train::format_duration(elapsed / done * left) << '\n';
+         << gad::report::format_duration(elapsed) << "  eta "
+         << gad::report::format_duration(elapsed / done * left) << '\n';
     std::cout << line.str() << std::flush;
   }
 
   void on_validation(const gad::train::validation_info& v) {
-    std::cout << gad::train::validation_summary(v) << '\n' << std::flush;
+    std::cout << gad::report::validation_summary(v) << '\n' << std::flush;
   }
 
  private:
@@ -311,8 +312,8 @@ int report(const settings& s, const gad::data::split& split, const gad::named_sc
     summary["curve_png"] = last.curve->png().string();
   }
   summary["results"] = results;
-  std::cout << "training " << gad::train::format_duration(train_seconds) << ", scoring "
-            << gad::train::format_duration(score_seconds) << "\n";
+  std::cout << "training " << gad::report::format_duration(train_seconds) << ", scoring "
+            << gad::report::format_duration(score_seconds) << "\n";
 
   const fs::path out(s.out);
   fs::create_directories(out);

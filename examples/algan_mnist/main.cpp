@@ -14,12 +14,14 @@
 #include <gad/io/folder_lock.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
-#include <gad/plot/charts.hpp>
-#include <gad/plot/image_grid.hpp>
+#include <gad/report/csv_loss_log.hpp>
+#include <gad/report/output.hpp>
+#include <gad/report/plot/charts.hpp>
+#include <gad/report/plot/image_grid.hpp>
+#include <gad/report/progress_printer.hpp>
 #include <gad/train/checkpoints.hpp>
 #include <gad/train/signal_stop.hpp>
 
-#include "../common/example_util.hpp"
 #include "../common/one_class_baselines.hpp"
 
 #include <torch/torch.h>
@@ -59,7 +61,7 @@ struct settings {
   std::string resampling = "reference";
   double ema_decay = 0.0;
   std::string selection = "labelled";
-  int select_from_epoch = -1;  // -1: the reference's 32
+  int select_from_epoch = -1;        // -1: the reference's 32
   double validation_fraction = 0.0;  // one-class mode: share of the normals held out
   int normal = 0;
   int anomalous = 1;
@@ -68,9 +70,9 @@ struct settings {
   std::string command_line;
 };
 
-using gad_examples::seconds_since;
-using gad_examples::to_vector;
-using gad_examples::write_atomically;
+using gad::report::seconds_since;
+using gad::report::to_vector;
+using gad::report::write_atomically;
 
 // Scores of the rows whose anomaly label equals `label`.
 std::vector<double> scores_where(const torch::Tensor& scores, const torch::Tensor& labels,
@@ -184,8 +186,8 @@ int run_reference(const settings& s) {
             << s.seed << ", " << o.epochs << " epochs of " << split.train.size() / o.batch_size
             << " iterations, latent resampling " << gad::to_string(o.resampling) << std::endl;
 
-  gad::train::progress_printer progress(std::cout);
-  gad::train::csv_loss_log loss_log(out / "loss_log.csv");
+  gad::report::progress_printer progress(std::cout);
+  gad::report::csv_loss_log loss_log(out / "loss_log.csv");
   // Ctrl-C / kill: the fit stops after its iteration with the best weights so far, which are
   // still evaluated and reported (summary.json says so); the exit status is then 130 / 143.
   gad::train::stop_request stop;
@@ -194,9 +196,8 @@ int run_reference(const settings& s) {
   // so the summary can say what selection gained; nothing is selected on the test set.
   const fs::path last_epoch = out / "last_epoch.gad";
   fs::remove(last_epoch);
-  const gad::fit_report report =
-      detector.fit(split.train, &validation, stop, progress, loss_log,
-                   gad::train::checkpoint_every{last_epoch, o.epochs});
+  const gad::fit_report report = detector.fit(split.train, &validation, stop, progress, loss_log,
+                                              gad::train::checkpoint_every{last_epoch, o.epochs});
   const double train_seconds = report.wall_seconds;
 
   const auto score_start = std::chrono::steady_clock::now();
@@ -210,7 +211,7 @@ int run_reference(const settings& s) {
     std::cout << "best validation AUROC " << report.best_validation_value << " after epoch "
               << report.best_epoch + 1 << " (reference naming: epoch_" << report.best_epoch
               << ", iter_" << (report.best_epoch + 1) * report.iterations_per_epoch << "), "
-              << gad::train::format_duration(gad::seconds_to_best(report)) << " into training\n";
+              << gad::report::format_duration(gad::seconds_to_best(report)) << " into training\n";
   } else {
     std::cout << "no validation inside the selection window (epoch + 1 >= " << o.select_from_epoch
               << "): keeping the last epoch's weights\n";
@@ -368,7 +369,7 @@ int run_one_class(const settings& s) {
     std::cout << "class " << k << ": training on " << split.train.size() << " images";
     if (!split.validation.empty()) std::cout << ", validating on " << split.validation.size();
     std::cout << std::endl;
-    gad::train::progress_printer progress(std::cout, 16);
+    gad::report::progress_printer progress(std::cout, 16);
     fs::remove(last_epoch);
     const gad::fit_report report =
         detector.fit(split.train, split.validation.empty() ? nullptr : &split.validation, stop,
@@ -445,7 +446,7 @@ int run_one_class(const settings& s) {
               << mean_of(rows, "last_epoch_test_auroc") << " | " << mean_of(rows, "pca_auroc")
               << " | " << mean_of(rows, "knn_auroc") << "\n";
   }
-  std::cout << "wall time " << gad::train::format_duration(seconds_since(start)) << std::endl;
+  std::cout << "wall time " << gad::report::format_duration(seconds_since(start)) << std::endl;
   return signals.received() != 0 ? signals.exit_status() : 0;
 }
 

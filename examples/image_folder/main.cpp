@@ -12,7 +12,7 @@
 #include <gad/data/image_folder.hpp>
 #include <gad/io/atomic_file.hpp>
 #include <gad/metrics/tensor.hpp>
-#include <gad/plot/canvas.hpp>  // stb_image_write, for `make`
+#include <gad/report/plot/canvas.hpp>  // stb_image_write, for `make`
 
 #include <CLI/CLI.hpp>
 

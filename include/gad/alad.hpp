@@ -6,7 +6,8 @@
 //
 //   #include <gad/alad.hpp>
 //   gad::alad<> detector;                              // the ALAD MNIST configuration
-//   gad::fit_report r = detector.fit(train, &validation, gad::train::progress_printer{});
+//   gad::fit_report r = detector.fit(train, &validation,  // the printer: gad::report
+//                                    gad::report::progress_printer{});
 //   torch::Tensor s = detector.decision_function(test.images);  // higher = more anomalous
 //   gad::named_scores all = detector.all_scores(test.images);   // ch, l1, l2, fm
 //

@@ -6,7 +6,8 @@
 //
 //   #include <gad/algan.hpp>
 //   gad::algan<> detector;                              // spectral norm, pseudo-anomalies
-//   gad::fit_report r = detector.fit(train, &validation, gad::train::progress_printer{});
+//   gad::fit_report r = detector.fit(train, &validation,  // the printer: gad::report
+//                                    gad::report::progress_printer{});
 //   torch::Tensor scores = detector.decision_function(test.images);  // higher = more anomalous
 //
 // The variants of the reference code's ablations are other policy choices:

@@ -10,12 +10,13 @@
 #include <gad/io/atomic_file.hpp>
 #include <gad/io/checkpoint.hpp>
 #include <gad/io/folder_lock.hpp>
-#include <gad/plot/image_grid.hpp>
 #include <gad/policy/signature.hpp>
+#include <gad/report/csv_loss_log.hpp>
+#include <gad/report/plot/image_grid.hpp>
+#include <gad/report/progress_bar.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/checkpoints.hpp>
 #include <gad/train/early_stopping.hpp>
-#include <gad/train/progress_bar.hpp>
 #include <gad/train/signal_stop.hpp>
 #include <gad/train/stop_request.hpp>
 
@@ -46,8 +47,8 @@ bool selected_by(const policy_choice& c) {
 
 /// The tool's callbacks in one object, because which of them run is decided at run time.
 struct cli_callbacks {
-  std::optional<gad::train::progress_bar> bar;
-  std::optional<gad::train::csv_loss_log> log;
+  std::optional<gad::report::progress_bar> bar;
+  std::optional<gad::report::csv_loss_log> log;
   std::optional<gad::train::checkpoint_every> checkpoints;
   std::optional<gad::train::early_stopping> early_stop;
   gad::train::stop_request* stop = nullptr;    // set by SIGINT / SIGTERM
@@ -78,7 +79,7 @@ struct cli_callbacks {
   }
 };
 
-using gad_examples::seconds_since;
+using gad::report::seconds_since;
 
 inline json runtime_json(const c10::Device& device, int threads, std::uint64_t seed) {
   return json{{"device", device.str()},

@@ -3,11 +3,10 @@
 // row per sample, and the ROC and score-histogram figures.
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
-#include <gad/plot/charts.hpp>
+#include <gad/report/json.hpp>
+#include <gad/report/output.hpp>
+#include <gad/report/plot/charts.hpp>
 #include <gad/train/fit_report.hpp>
-
-#include "../../examples/common/example_util.hpp"
-#include "../../examples/common/report_json.hpp"
 
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
@@ -23,9 +22,9 @@
 namespace gad_cli {
 
 using json = nlohmann::ordered_json;
-using gad_examples::report_json;
-using gad_examples::to_vector;
-using gad_examples::write_atomically;
+using gad::report::report_json;
+using gad::report::to_vector;
+using gad::report::write_atomically;
 
 // The detector's own decisions (score >= threshold, metrics::is_anomalous) against the labels.
 inline gad::metrics::binary_report decisions_report(const torch::Tensor& predictions,

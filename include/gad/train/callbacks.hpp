@@ -16,23 +16,10 @@
 // inside its epoch; the checkpoint offered then resumes at the next iteration. Hooks are found at
 // compile time, so a callback with a misspelt hook is simply never called: the has_on_* traits
 // below let a test assert it.
-#include <gad/core/error.hpp>
-
-#include <cerrno>
-#include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iomanip>
-#include <iostream>
-#include <ostream>
-#include <sstream>
 #include <string>
-#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -212,139 +199,5 @@ inline named_values named(const std::vector<std::string>& names,
   }
   return out;
 }
-
-// ---- Formatting helpers -------------------------------------------------------------------
-/// "1:02:03" / "4:05" for a duration in seconds.
-inline std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "?";
-  const auto total = static_cast<long long>(std::llround(seconds));
-  const long long h = total / 3600;
-  const long long m = (total / 60) % 60;
-  const long long s = total % 60;
-  char buf[32];
-  if (h > 0) {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
-  }
-  return buf;
-}
-
-/// "validation after epoch 8: AUROC 0.97500 (new best)", as the progress callbacks print it.
-inline std::string validation_summary(const validation_info& v) {
-  std::ostringstream line;
-  line << "validation after epoch " << v.epoch + 1 << ": " << v.criterion << " " << std::fixed
-       << std::setprecision(5) << v.value;
-  if (!v.eligible) {
-    line << " (before the selection window)";
-  } else if (v.selected) {
-    line << " (new best)";
-  } else {
-    line << " (best " << v.best_value << " after epoch " << v.best_epoch + 1 << ")";
-  }
-  return line.str();
-}
-
-// ---- progress_printer ---------------------------------------------------------------------
-/// One line per epoch (losses, time per epoch, elapsed, ETA) and one per validation.
-class progress_printer {
- public:
-  explicit progress_printer(std::ostream& out = std::cout, int every = 1)
-      : out_(&out), every_(every < 1 ? 1 : every) {}
-
-  void on_epoch_end(const epoch_info& e) {
-    if ((e.epoch + 1) % every_ != 0 && e.epoch + 1 != e.epochs) return;
-    std::ostringstream line;
-    const int width = static_cast<int>(std::to_string(e.epochs).size());
-    line << "epoch " << std::setw(width) << e.epoch + 1 << "/" << e.epochs << std::fixed
-         << std::setprecision(4);
-    for (const auto& [name, value] : e.losses) line << "  " << name << " " << value;
-    line << std::setprecision(2) << "  " << e.epoch_seconds << " s"
-         << "  elapsed " << format_duration(e.elapsed_seconds) << "  eta "
-         << format_duration(e.eta_seconds) << '\n';
-    *out_ << line.str() << std::flush;
-  }
-
-  void on_validation(const validation_info& v) {
-    *out_ << "  " + validation_summary(v) + '\n' << std::flush;
-  }
-
- private:
-  std::ostream* out_;
-  int every_;
-};
-
-// ---- csv_loss_log -------------------------------------------------------------------------
-/// Writes one CSV row per iteration: iteration,epoch,<loss names...>.
-///
-/// Rows go to "<path>.partial" and the file is renamed to `path` only when training ends
-/// normally, so `path` never holds a truncated log; after a crash the .partial file is left
-/// for inspection.
-class csv_loss_log {
- public:
-  explicit csv_loss_log(std::filesystem::path path)
-      : path_(std::move(path)), partial_(path_.string() + ".partial") {
-    if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
-    errno = 0;
-    out_.open(partial_, std::ios::out | std::ios::trunc);
-    if (!out_) fail("opening");
-    out_ << std::setprecision(9);
-  }
-
-  csv_loss_log(const csv_loss_log&) = delete;
-  csv_loss_log& operator=(const csv_loss_log&) = delete;
-
-  void on_iteration_end(const iteration_info& it) {
-    errno = 0;
-    if (!header_written_) {
-      out_ << "iteration,epoch";
-      for (const auto& kv : it.losses) out_ << ',' << kv.first;
-      out_ << '\n';
-      header_written_ = true;
-    }
-    out_ << it.iteration << ',' << it.epoch;
-    for (const auto& kv : it.losses) out_ << ',' << kv.second;
-    out_ << '\n';
-    if (!out_) fail("writing");
-  }
-
-  void on_train_end(const train_end_info&) { commit(); }
-
-  /// Flushes and moves the log to its final name (also called by on_train_end).
-  void commit() {
-    if (committed_) return;
-    errno = 0;
-    out_.close();
-    if (!out_) fail("closing");
-    std::error_code ec;
-    std::filesystem::rename(partial_, path_, ec);
-    if (ec) {
-      throw error("csv_loss_log: cannot rename " + partial_.string() + " to " + path_.string() +
-                  ": " + ec.message());
-    }
-    committed_ = true;
-  }
-
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  // The system's reason where the stream left one in errno (a full disk: "No space left");
-  // the half-written log goes, and a loss_log.csv of an earlier run stays as it was.
-  [[noreturn]] void fail(const char* doing) {
-    const int err = errno;
-    out_.close();
-    std::error_code ignored;
-    std::filesystem::remove(partial_, ignored);
-    committed_ = true;  // nothing left to commit
-    throw error("csv_loss_log: cannot write " + partial_.string() + " (" + doing + ")" +
-                (err != 0 ? ": " + std::string(std::strerror(err)) : std::string()));
-  }
-
-  std::filesystem::path path_;
-  std::filesystem::path partial_;
-  std::ofstream out_;
-  bool header_written_ = false;
-  bool committed_ = false;
-};
 
 }  // namespace gad::train

@@ -6,6 +6,8 @@
 #include <gad/algan/replay_buffer.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/random.hpp>
+#include <gad/report/csv_loss_log.hpp>
+#include <gad/report/progress_printer.hpp>
 #include <gad/train/callbacks.hpp>
 
 #include <torch/torch.h>
@@ -217,6 +219,7 @@ struct misspelt {
 }  // namespace
 
 TEST_CASE("callback hooks are detected at compile time", "[algan][callbacks]") {
+  using namespace gad::report;
   using namespace gad::train;
   STATIC_REQUIRE(has_on_epoch_end_v<counts_epochs>);
   STATIC_REQUIRE_FALSE(has_on_iteration_end_v<counts_epochs>);
@@ -252,7 +255,7 @@ TEST_CASE("csv_loss_log only shows the final name once training ended", "[algan]
   std::filesystem::remove_all(dir);
   const auto path = dir / "loss_log.csv";
   {
-    gad::train::csv_loss_log log(path);
+    gad::report::csv_loss_log log(path);
     gad::train::iteration_info it;
     it.losses = {{"d", 1.5}, {"g", 0.25}};
     log.on_iteration_end(it);

@@ -2,7 +2,7 @@
 // converted, resized, scaled to [-1, 1] and labelled from their folders; and every bad input
 // (a missing folder, an empty class, an undecodable file) rejected with the file named.
 #include <gad/data/image_folder.hpp>
-#include <gad/plot/canvas.hpp>  // stb_image_write, to make the files
+#include <gad/report/plot/canvas.hpp>  // stb_image_write, to make the files
 
 #include "support/fixture.hpp"
 #include "support/message_of.hpp"

@@ -3,6 +3,7 @@
 // temporary file is left and the previous file is untouched.
 #include <gad/algan.hpp>
 #include <gad/io/atomic_file.hpp>
+#include <gad/report/csv_loss_log.hpp>
 #include <gad/train/callbacks.hpp>
 
 #include "support/fixture.hpp"
@@ -111,7 +112,7 @@ TEST_CASE("a loss log that runs out of space says why and leaves the earlier log
   std::ofstream(dir / "loss_log.csv") << "an earlier run's log\n";
   std::string message;
   {
-    gad::train::csv_loss_log log(dir / "loss_log.csv");
+    gad::report::csv_loss_log log(dir / "loss_log.csv");
     gad::train::iteration_info it;
     it.losses = {{"d", 0.123456789}, {"g", 9.87654321}};
     const file_size_limit limit(4096);

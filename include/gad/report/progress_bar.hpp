@@ -3,7 +3,7 @@
 // the whole fit, the epoch, the latest losses, elapsed time and ETA); anywhere else — a log
 // file, CI, a pipe — plain lines at most every `period` seconds, because carriage returns make
 // unreadable logs. Validations and the end of training are always reported.
-#include <gad/train/callbacks.hpp>
+#include <gad/report/format.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -22,7 +22,7 @@
 #endif
 #include <cstdlib>
 
-namespace gad::train {
+namespace gad::report {
 
 /// True when the standard error stream is a terminal (where a redrawn bar makes sense).
 inline bool stderr_is_terminal() {
@@ -191,4 +191,4 @@ class progress_bar {
   std::size_t drawn_width_ = 0;
 };
 
-}  // namespace gad::train
+}  // namespace gad::report

@@ -1,5 +1,6 @@
 #pragma once
-// Small helpers the example programs share: timing, atomic file writes, tensor -> vector.
+// What the example programs and the gad tool share when they write results: timing, whole-file
+// writes that are never left half done, and scores as plain doubles for CSV and JSON.
 #include <gad/io/atomic_file.hpp>
 
 #include <torch/types.h>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace gad_examples {
+namespace gad::report {
 
 inline double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -26,4 +27,4 @@ inline std::vector<double> to_vector(const torch::Tensor& t) {
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
-}  // namespace gad_examples
+}  // namespace gad::report

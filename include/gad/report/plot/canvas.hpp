@@ -21,7 +21,7 @@
 // The other order would compile stb's implementation twice in one TU.
 #include <gad/core/error.hpp>
 #include <gad/io/atomic_file.hpp>
-#include <gad/plot/font.hpp>
+#include <gad/report/plot/font.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -10,8 +10,8 @@
 // writes atomically (path + ".tmp", then a rename). The matching *_chart
 // function returns the canvas instead, for callers that compose or inspect.
 #include <gad/core/error.hpp>
-#include <gad/plot/canvas.hpp>
-#include <gad/plot/font.hpp>
+#include <gad/report/plot/canvas.hpp>
+#include <gad/report/plot/font.hpp>
 
 #include <algorithm>
 #include <array>

@@ -1,8 +1,8 @@
 #include <gad/core/error.hpp>
-#include <gad/plot/canvas.hpp>
-#include <gad/plot/charts.hpp>
-#include <gad/plot/font.hpp>
-#include <gad/plot/image_grid.hpp>
+#include <gad/report/plot/canvas.hpp>
+#include <gad/report/plot/charts.hpp>
+#include <gad/report/plot/font.hpp>
+#include <gad/report/plot/image_grid.hpp>
 
 #include <torch/torch.h>
 #include "support/catch.hpp"

@@ -3,7 +3,7 @@
 // out like torchvision.utils.make_grid. The only plot header that needs torch;
 // the charts stay torch-free.
 #include <gad/core/error.hpp>
-#include <gad/plot/canvas.hpp>
+#include <gad/report/plot/canvas.hpp>
 
 #include <torch/torch.h>
 

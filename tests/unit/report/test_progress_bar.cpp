@@ -1,10 +1,11 @@
-#include <gad/train/progress_bar.hpp>
+#include <gad/report/progress_bar.hpp>
 
 #include "support/catch.hpp"
 
 #include <sstream>
 #include <string>
 
+using namespace gad::report;
 using namespace gad::train;
 
 namespace {
