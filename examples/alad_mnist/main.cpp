@@ -35,6 +35,7 @@
 #include <gad/train/checkpoints.hpp>
 #include <gad/train/signal_stop.hpp>
 
+#include "../common/one_class_baselines.hpp"
 #include "learning_curve.hpp"
 
 #include <CLI/CLI.hpp>
@@ -479,6 +480,19 @@ int main(int argc, char** argv) {
     summary["label_meaning"] = s.protocol == "anomalous" ? "anomalous digit" : "normal digit";
     summary["input_range"] = "[-1, 1]";
     summary["seed"] = s.seed;
+    if (s.protocol == "normal" && s.model != "pca") {
+      // The one-class tables' yardsticks, fitted on the same training images (all of them,
+      // whatever --train-limit) and scored on the same test set.
+      const gad_examples::baseline_aurocs base =
+          gad_examples::score_baselines(split.train.images, split.test.images, split.test.labels);
+      summary["baselines"] = {{"pca_components", gad_examples::baseline_aurocs::pca_components},
+                              {"pca_auroc", base.pca},
+                              {"knn_k", gad_examples::baseline_aurocs::knn_k},
+                              {"knn_auroc", base.knn}};
+      std::cout << "baselines on this split: PCA-" << gad_examples::baseline_aurocs::pca_components
+                << " AUROC " << std::setprecision(4) << base.pca << ", "
+                << gad_examples::baseline_aurocs::knn_k << "-NN AUROC " << base.knn << "\n";
+    }
 
     using gad::norm::none;
     using gad::norm::spectral;
