@@ -8,13 +8,14 @@
 //   shift::pseudo_anomaly  ALGAN: D also learns to reject G(z_a), z_a ~ N(0, sigma^2 I), and
 //                          replay-buffered fakes, weighted by alpha and xi.
 //   shift::none            the ablation: a plain GAN whose discriminator scores images.
-// Normalization policy: norm::spectral wraps D's hidden layers in spectral norm, norm::none not.
+// Normalization policy: it builds D's hidden layers, spectral or plain
+// (gad/nn/normalized_layer.hpp).
+#include <gad/alad/ema.hpp>
 #include <gad/algan/losses.hpp>
 #include <gad/algan/networks.hpp>
 #include <gad/algan/options.hpp>
 #include <gad/algan/options_io.hpp>
 #include <gad/algan/replay_buffer.hpp>
-#include <gad/alad/ema.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
@@ -94,13 +95,9 @@ class engine<family::algan, P>
   static constexpr bool pseudo_anomalies = shift_type::pseudo_anomalies;
   static constexpr bool spectral = P::spectral;
 
-  // The rules accept any tag marked known; this catches one added there but not taught to
-  // this engine, which would otherwise train as if it were none.
-  static_assert(std::is_same_v<typename P::normalization, norm::spectral> ||
-                    std::is_same_v<typename P::normalization, norm::none>,
-                "the ALGAN engine implements the normalizations gad::norm::spectral and "
-                "gad::norm::none only; a new one must be implemented in gad/algan/engine.hpp "
-                "(docs/policies.md, Adding another policy)");
+  /// D with the normalization policy's hidden layers (gad/nn/normalized_layer.hpp).
+  using discriminator_type = nn::AlganDiscriminator<typename P::normalization>;
+  using discriminator_impl = nn::AlganDiscriminatorImpl<typename P::normalization>;
 
   engine() : engine(algan_options{}) {}
 
@@ -111,9 +108,8 @@ class engine<family::algan, P>
     G_ = nn::AlganGenerator(
         nn::AlganGeneratorOptions{options_.z_dim, options_.generator_hidden, options_.image_numel(),
                                   options_.batch_norm_eps, options_.batch_norm_momentum});
-    D_ = nn::AlganDiscriminator(nn::AlganDiscriminatorOptions{options_.image_numel(),
-                                                              options_.discriminator_hidden,
-                                                              options_.leaky_relu_slope, spectral});
+    D_ = discriminator_type(nn::AlganDiscriminatorOptions{
+        options_.image_numel(), options_.discriminator_hidden, options_.leaky_relu_slope});
     G_->to(runtime_.device());
     D_->to(runtime_.device());
     initialize_networks();
@@ -180,8 +176,8 @@ class engine<family::algan, P>
 
   nn::AlganGenerator& generator() noexcept { return G_; }
   const nn::AlganGenerator& generator() const noexcept { return G_; }
-  nn::AlganDiscriminator& discriminator() noexcept { return D_; }
-  const nn::AlganDiscriminator& discriminator() const noexcept { return D_; }
+  discriminator_type& discriminator() noexcept { return D_; }
+  const discriminator_type& discriminator() const noexcept { return D_; }
   using base_type::device;
   using base_type::options;
 
@@ -281,7 +277,7 @@ class engine<family::algan, P>
     // The weight averages (options().ema_decay > 0), else empty: what validation scores
     // with, what a best checkpoint keeps and what the detector holds after the fit.
     nn::AlganGenerator avg_g{nullptr};
-    nn::AlganDiscriminator avg_d{nullptr};
+    discriminator_type avg_d{nullptr};
   };
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
@@ -300,9 +296,10 @@ class engine<family::algan, P>
       // The label-free criterion draws its pseudo-anomalies with sigma, which validate()
       // checks only for the pseudo-anomaly strategy.
       if (d.y_val.empty() && !(std::isfinite(options_.sigma) && options_.sigma > 0.0)) {
-        throw invalid_argument("ALGAN fit: a validation set of normals alone is ranked against "
-                               "pseudo-anomalies drawn with sigma, which must be > 0, got " +
-                               std::to_string(options_.sigma));
+        throw invalid_argument(
+            "ALGAN fit: a validation set of normals alone is ranked against "
+            "pseudo-anomalies drawn with sigma, which must be > 0, got " +
+            std::to_string(options_.sigma));
       }
     }
     return d;
@@ -323,8 +320,7 @@ class engine<family::algan, P>
       // Deep copies: the averages start from the networks as they are now.
       st->avg_g =
           nn::AlganGenerator(std::dynamic_pointer_cast<nn::AlganGeneratorImpl>(G_->clone()));
-      st->avg_d = nn::AlganDiscriminator(
-          std::dynamic_pointer_cast<nn::AlganDiscriminatorImpl>(D_->clone()));
+      st->avg_d = discriminator_type(std::dynamic_pointer_cast<discriminator_impl>(D_->clone()));
       st->avg_g->eval();
       st->avg_d->eval();
     }
@@ -423,7 +419,7 @@ class engine<family::algan, P>
 
   // During a fit: the averages when there are any, else the training networks.
   nn::AlganGenerator& scoring_g(fit_state& st) { return st.avg_g ? st.avg_g : G_; }
-  nn::AlganDiscriminator& scoring_d(fit_state& st) { return st.avg_d ? st.avg_d : D_; }
+  discriminator_type& scoring_d(fit_state& st) { return st.avg_d ? st.avg_d : D_; }
 
   void write_training(io::output_archive& a) const {
     const fit_state& st = *state_;
@@ -509,8 +505,8 @@ class engine<family::algan, P>
     D_->eval();
   }
 
-  std::unique_ptr<fit_state> read_training(const io::archive_reader& archive,
-                                           const fit_data& data, io::staged_copies& copies) {
+  std::unique_ptr<fit_state> read_training(const io::archive_reader& archive, const fit_data& data,
+                                           io::staged_copies& copies) {
     const io::archive_reader t = archive.child("training");
     std::unique_ptr<fit_state> st = fresh_state(data);
     if (st->avg_g) {
@@ -626,7 +622,7 @@ class engine<family::algan, P>
   }
 
   double validation_value(const torch::Tensor& x_val, const std::vector<int>& y_val,
-                          nn::AlganGenerator g, nn::AlganDiscriminator d, int epoch) const {
+                          nn::AlganGenerator g, discriminator_type d, int epoch) const {
     torch::Tensor scores = score_flat(x_val, d);
     std::vector<int> labels = y_val;
     if (labels.empty()) {
@@ -697,7 +693,6 @@ class engine<family::algan, P>
     return flat.to(device());
   }
 
-
   // -logit in eval mode, batched; `flat` is [N, C*H*W] float on any device.
   // What a scoring rule's compute() reads on ALGAN (gad/policy/scoring.hpp): D's logit of
   // each image of the batch, and the options.
@@ -711,7 +706,7 @@ class engine<family::algan, P>
     }
   };
 
-  torch::Tensor score_flat(const torch::Tensor& flat, nn::AlganDiscriminator d) const {
+  torch::Tensor score_flat(const torch::Tensor& flat, discriminator_type d) const {
     static_assert(detail::has_compute<typename P::scoring, score_view>::value,
                   "the scoring rule needs `template <class View> static auto compute(const View& "
                   "v)`, returning one score per sample of v's batch");
@@ -735,7 +730,7 @@ class engine<family::algan, P>
   // Mutable: scoring and sampling are logically const but switch the modules to eval mode
   // for the duration of the call.
   mutable nn::AlganGenerator G_{nullptr};
-  mutable nn::AlganDiscriminator D_{nullptr};
+  mutable discriminator_type D_{nullptr};
   // Present while fit() or resume() runs, so that save() from a callback can write it.
   std::unique_ptr<fit_state> state_;
 };

@@ -1,14 +1,14 @@
 #pragma once
 // The two MLPs of ALGAN's MNIST variant (reference: hanneko/algan_for_t-prism, src/model.py):
 //   G: z -> [Linear(no bias) -> BatchNorm1d -> ReLU] per hidden width -> Linear(no bias) -> tanh
-//   D: x -> [Linear(no bias, optionally spectral) -> LeakyReLU] per hidden width
+//   D: x -> [Linear(no bias; the normalization policy's layer) -> LeakyReLU] per hidden width
 //        -> Linear(no bias) -> logit
 // Widths and sizes are run-time values; the reference widths are the defaults of
 // gad::algan_options. Both networks work on flattened images.
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/detail/shape_string.hpp>
-#include <gad/nn/spectral_linear.hpp>
+#include <gad/nn/normalized_layer.hpp>
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
@@ -137,34 +137,34 @@ struct AlganDiscriminatorOptions {
   std::int64_t in_features = 784;
   std::vector<std::int64_t> hidden = {1024, 512};
   double leaky_relu_slope = 0.2;
-  /// Wrap the hidden layers (not the output layer) in spectral normalization.
-  bool spectral = true;
 };
 
-/// Maps flattened images [N, in_features] to logits [N, 1] (no sigmoid).
-class AlganDiscriminatorImpl : public torch::nn::Cloneable<AlganDiscriminatorImpl> {
+/// Maps flattened images [N, in_features] to logits [N, 1] (no sigmoid). The hidden layers (not
+/// the output layer) are the normalization policy's layer (gad/nn/normalized_layer.hpp): spectral
+/// norm in the reference, plain Linear with gad::norm::none.
+template <class Norm = norm::spectral>
+class AlganDiscriminatorImpl : public torch::nn::Cloneable<AlganDiscriminatorImpl<Norm>> {
  public:
+  using normalization = normalized<Norm>;
+  using hidden_layer = typename normalization::linear_layer;
+
   explicit AlganDiscriminatorImpl(AlganDiscriminatorOptions options_ = {})
       : options(std::move(options_)) {
     reset();
   }
 
   void reset() override {
-    spectral_layers = {};
-    plain_layers = {};
+    hidden_layers = {};
     std::int64_t in = options.in_features;
     for (std::size_t i = 0; i < options.hidden.size(); ++i) {
       const std::int64_t out = options.hidden[i];
-      const auto lin = torch::nn::LinearOptions(in, out).bias(false);
-      const std::string name = "linear" + std::to_string(i);
-      if (options.spectral) {
-        spectral_layers.push_back(register_module(name, SpectralLinear(lin)));
-      } else {
-        plain_layers.push_back(register_module(name, torch::nn::Linear(lin)));
-      }
+      hidden_layers.push_back(
+          this->register_module("linear" + std::to_string(i),
+                                hidden_layer(torch::nn::LinearOptions(in, out).bias(false))));
       in = out;
     }
-    last = register_module("last", torch::nn::Linear(torch::nn::LinearOptions(in, 1).bias(false)));
+    last = this->register_module("last",
+                                 torch::nn::Linear(torch::nn::LinearOptions(in, 1).bias(false)));
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
@@ -176,27 +176,21 @@ class AlganDiscriminatorImpl : public torch::nn::Cloneable<AlganDiscriminatorImp
     namespace F = torch::nn::functional;
     const auto act = F::LeakyReLUFuncOptions().negative_slope(options.leaky_relu_slope);
     torch::Tensor h = x;
-    for (std::size_t i = 0; i < hidden_count(); ++i) {
-      h = F::leaky_relu(
-          options.spectral ? spectral_layers[i]->forward(h) : plain_layers[i]->forward(h), act);
-    }
+    for (auto& layer : hidden_layers) h = F::leaky_relu(layer->forward(h), act);
     // Under bfloat16 autocast the score would otherwise be rounded to 8 significant bits,
     // enough to tie neighbouring scores; the layer is one row, float32 costs nothing.
     float32_region full_precision;
     return last->forward(h.to(torch::kFloat));
   }
 
-  /// The reference's weights_init. For spectral layers u and v are drawn first and the Xavier
-  /// draw then overwrites weight_orig, the order PyTorch ends up with when weights_init runs on
-  /// an already wrapped layer; u and v are not re-estimated afterwards, as there.
+  /// The reference's weights_init: Xavier-uniform weights. The policy draws its own state
+  /// first (spectral norm: u and v), so the Xavier draw then overwrites weight_orig, the order
+  /// PyTorch ends up with when weights_init runs on an already wrapped layer; u and v are not
+  /// re-estimated afterwards, as there.
   void initialize(at::Generator& gen) {
-    for (std::size_t i = 0; i < hidden_count(); ++i) {
-      if (options.spectral) {
-        spectral_layers[i]->reset_parameters(gen);
-        detail::algan_xavier_uniform_(spectral_layers[i]->weight_orig, gen);
-      } else {
-        detail::algan_xavier_uniform_(plain_layers[i]->weight, gen);
-      }
+    for (auto& layer : hidden_layers) {
+      normalization::prepare(layer, gen);
+      detail::algan_xavier_uniform_(normalization::weight(layer), gen);
     }
     detail::algan_xavier_uniform_(last->weight, gen);
   }
@@ -204,10 +198,15 @@ class AlganDiscriminatorImpl : public torch::nn::Cloneable<AlganDiscriminatorImp
   std::size_t hidden_count() const noexcept { return options.hidden.size(); }
 
   AlganDiscriminatorOptions options;
-  std::vector<SpectralLinear> spectral_layers;
-  std::vector<torch::nn::Linear> plain_layers;
+  std::vector<hidden_layer> hidden_layers;
   torch::nn::Linear last{nullptr};
 };
-TORCH_MODULE(AlganDiscriminator);
+
+/// Module holder of AlganDiscriminatorImpl<Norm> (what TORCH_MODULE writes for a plain class).
+template <class Norm = norm::spectral>
+class AlganDiscriminator : public torch::nn::ModuleHolder<AlganDiscriminatorImpl<Norm>> {
+ public:
+  using torch::nn::ModuleHolder<AlganDiscriminatorImpl<Norm>>::ModuleHolder;
+};
 
 }  // namespace gad::nn

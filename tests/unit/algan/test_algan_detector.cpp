@@ -110,11 +110,11 @@ TEST_CASE("ALGAN learns 0 vs 1 on the MNIST fixture", "[algan][detector][fixture
   // Scoring: eval mode (no power iteration), no grad, deterministic, previous mode restored.
   auto& D = detector.discriminator();
   D->train();
-  const auto u_before = D->spectral_layers[0]->weight_u.clone();
+  const auto u_before = D->hidden_layers[0]->weight_u.clone();
   const auto again = detector.decision_function(data.test.images.reshape({60, 784}));
   CHECK(D->is_training());
   CHECK(torch::equal(scores, again));
-  CHECK(torch::equal(u_before, D->spectral_layers[0]->weight_u));
+  CHECK(torch::equal(u_before, D->hidden_layers[0]->weight_u));
   CHECK_FALSE(scores.requires_grad());
   CHECK(scores.sizes() == torch::IntArrayRef({60}));
   D->eval();
@@ -166,7 +166,9 @@ TEST_CASE("ALGAN variants: no spectral norm, the plain-GAN ablation, fused D cal
           "[algan][detector][variants]") {
   const auto& data = algan_fixture();
   gad::algan<gad::norm::none> no_sn(tiny(3, 2));
-  CHECK(no_sn.discriminator()->spectral_layers.empty());
+  // Only plain layers are built: no weight_orig, and no power-iteration vectors u and v.
+  CHECK(no_sn.discriminator()->named_parameters().contains("linear0.weight"));
+  CHECK(no_sn.discriminator()->named_buffers().size() == 0);
   no_sn.fit(data.train);
 
   gad::algan<gad::norm::spectral, gad::shift::none> plain(tiny(3, 2));

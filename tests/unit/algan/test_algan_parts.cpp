@@ -116,7 +116,7 @@ TEST_CASE("ALGAN networks have the reference shapes and initialization", "[algan
   torch::set_num_threads(2);
   auto gen = gad::make_generator(1, "init");
   gad::nn::AlganGenerator G;  // reference widths 100 -> 512 -> 1024 -> 784
-  gad::nn::AlganDiscriminator D;
+  gad::nn::AlganDiscriminator<> D;
   G->initialize(gen);
   D->initialize(gen);
   std::int64_t g_params = 0;
@@ -148,7 +148,8 @@ TEST_CASE("ALGAN networks have the reference shapes and initialization", "[algan
   CHECK(G->norms[1]->weight.std().item<double>() == Approx(0.02).margin(0.005));
   CHECK(G->norms[1]->bias.abs().max().item<double>() == 0.0);
 
-  gad::nn::AlganDiscriminator plain(gad::nn::AlganDiscriminatorOptions{784, {32, 16}, 0.2, false});
+  gad::nn::AlganDiscriminator<gad::norm::none> plain(
+      gad::nn::AlganDiscriminatorOptions{784, {32, 16}, 0.2});
   CHECK(plain->named_parameters().contains("linear0.weight"));
   CHECK(plain->named_buffers().size() == 0);
 }
