@@ -1,4 +1,4 @@
-// expect: normalization policy must be gad::norm::none or gad::norm::spectral
+// expect: the normalization policy must be a type with a `name`, like gad::norm::none
 #include <gad/policy/detector.hpp>
 struct layer_norm {};
 using P = gad::policies<gad::discriminators<gad::disc::x>, layer_norm, gad::score::neg_logit,

@@ -12,8 +12,9 @@
 
 namespace gad::nn {
 
-/// The network type of each discriminator an encoder-based detector can hold, and whether
-/// scoring uses it (then the detector keeps a moving average of it).
+/// The network type of each discriminator an encoder-based detector can hold (for a given
+/// normalization policy), and whether scoring uses it (then the detector keeps a moving average
+/// of it).
 template <class Tag>
 struct bigan_discriminator {
   static_assert(sizeof(Tag) == 0,
@@ -22,17 +23,20 @@ struct bigan_discriminator {
 };
 template <>
 struct bigan_discriminator<disc::xz> {
-  using module = AladDxz;
+  template <class Norm>
+  using module = AladDxz<Norm>;
   static constexpr bool averaged = true;
 };
 template <>
 struct bigan_discriminator<disc::xx> {
-  using module = AladDxx;
+  template <class Norm>
+  using module = AladDxx<Norm>;
   static constexpr bool averaged = true;
 };
 template <>
 struct bigan_discriminator<disc::zz> {
-  using module = AladDzz;
+  template <class Norm>
+  using module = AladDzz<Norm>;
   static constexpr bool averaged = false;  // D_zz trains the cycle; no score reads it
 };
 
@@ -73,25 +77,29 @@ struct averaged_set<discriminators<Tags...>> {
 template <class Set>
 using averaged_set_t = typename averaged_set<Set>::type;
 
-/// One module holder per member of `Set`, in the set's order; each starts empty (nullptr).
-template <class Set>
+template <class Tag, class Norm>
+using bigan_discriminator_t = typename bigan_discriminator<Tag>::template module<Norm>;
+
+/// One module holder per member of `Set`, in the set's order, with the layers of the
+/// normalization `Norm`; each starts empty (nullptr).
+template <class Set, class Norm>
 class discriminator_nets;
 
-template <class... Tags>
-class discriminator_nets<discriminators<Tags...>> {
+template <class... Tags, class Norm>
+class discriminator_nets<discriminators<Tags...>, Norm> {
  public:
   template <class Tag>
   static constexpr bool has = (std::is_same_v<Tag, Tags> || ...);
 
   template <class Tag>
-  typename bigan_discriminator<Tag>::module& get() {
+  bigan_discriminator_t<Tag, Norm>& get() {
     static_assert(has<Tag>,
                   "this detector's discriminator set does not contain the "
                   "discriminator asked for");
     return std::get<detail::index_of<Tag, Tags...>()>(nets_);
   }
   template <class Tag>
-  const typename bigan_discriminator<Tag>::module& get() const {
+  const bigan_discriminator_t<Tag, Norm>& get() const {
     static_assert(has<Tag>,
                   "this detector's discriminator set does not contain the "
                   "discriminator asked for");
@@ -99,8 +107,8 @@ class discriminator_nets<discriminators<Tags...>> {
   }
 
  private:
-  std::tuple<typename bigan_discriminator<Tags>::module...> nets_{
-      typename bigan_discriminator<Tags>::module(nullptr)...};
+  std::tuple<bigan_discriminator_t<Tags, Norm>...> nets_{
+      bigan_discriminator_t<Tags, Norm>(nullptr)...};
 };
 
 }  // namespace gad::nn

@@ -150,13 +150,13 @@ class engine<family::bigan, P>
 
   static_assert(std::is_same_v<typename P::latent_shift, shift::none>,
                 "ALAD and EGBAD take no latent-shift policy: use gad::shift::none");
-  // The rules accept any tag marked known; these catch a tag added there but not taught to
-  // this engine, which would otherwise be taken for a default.
-  static_assert(std::is_same_v<typename P::normalization, norm::spectral> ||
-                    std::is_same_v<typename P::normalization, norm::none>,
-                "the ALAD/EGBAD engine implements the normalizations gad::norm::spectral and "
-                "gad::norm::none only; a new one must be implemented in gad/alad/engine.hpp "
-                "(docs/policies.md, Adding another policy)");
+  /// The networks, with the normalization policy's layers where the family wraps them
+  /// (gad/nn/normalized_layer.hpp); the generator is never normalized.
+  using normalization = typename P::normalization;
+  using encoder_type = nn::AladEncoder<normalization>;
+  using dxz_type = nn::AladDxz<normalization>;
+  using dxx_type = nn::AladDxx<normalization>;
+  using dzz_type = nn::AladDzz<normalization>;
 
   /// The reference configuration of the discriminator set: alad_mnist_options() with D_xx,
   /// egbad_mnist_options() without.
@@ -170,17 +170,17 @@ class engine<family::bigan, P>
   /// builds the networks (and their averaged copies) from options.network.
   explicit engine(bigan_options options) : base_type((check(options), std::move(options))) {
     const nn::architecture& a = options_.network;
-    E_ = nn::AladEncoder(a, spectral);
+    E_ = encoder_type(a);
     G_ = nn::AladGenerator(a);
-    net<disc::xz>() = nn::AladDxz(a, spectral);
-    ema_E_ = nn::AladEncoder(a, spectral);
+    net<disc::xz>() = dxz_type(a);
+    ema_E_ = encoder_type(a);
     ema_G_ = nn::AladGenerator(a);
-    averaged<disc::xz>() = nn::AladDxz(a, spectral);
+    averaged<disc::xz>() = dxz_type(a);
     if constexpr (has_dxx) {
-      net<disc::xx>() = nn::AladDxx(a, spectral);
-      averaged<disc::xx>() = nn::AladDxx(a, spectral);
+      net<disc::xx>() = dxx_type(a);
+      averaged<disc::xx>() = dxx_type(a);
     }
-    if constexpr (has_dzz) net<disc::zz>() = nn::AladDzz(a, spectral);
+    if constexpr (has_dzz) net<disc::zz>() = dzz_type(a);
     for (auto* m : all_modules()) m->to(runtime_.device());
     initialize_networks();
   }
@@ -238,27 +238,27 @@ class engine<family::bigan, P>
   // ---- Access ----------------------------------------------------------------------------
 
   /// The networks being trained. dxx() and dzz() exist only when the set contains them.
-  nn::AladEncoder& encoder() noexcept { return E_; }
+  encoder_type& encoder() noexcept { return E_; }
   nn::AladGenerator& generator() noexcept { return G_; }
-  nn::AladDxz& dxz() noexcept { return net<disc::xz>(); }
+  dxz_type& dxz() noexcept { return net<disc::xz>(); }
   template <class Set = typename P::discriminator_set>
-  nn::AladDxx& dxx() noexcept {
+  dxx_type& dxx() noexcept {
     static_assert(Set::template has<disc::xx>,
                   "dxx() needs a discriminator set that contains disc::xx");
     return net<disc::xx>();
   }
   template <class Set = typename P::discriminator_set>
-  nn::AladDzz& dzz() noexcept {
+  dzz_type& dzz() noexcept {
     static_assert(Set::template has<disc::zz>,
                   "dzz() needs a discriminator set that contains disc::zz");
     return net<disc::zz>();
   }
   /// Their moving averages, which score (D_zz scores nothing and has none).
-  nn::AladEncoder& averaged_encoder() noexcept { return ema_E_; }
+  encoder_type& averaged_encoder() noexcept { return ema_E_; }
   nn::AladGenerator& averaged_generator() noexcept { return ema_G_; }
-  nn::AladDxz& averaged_dxz() noexcept { return averaged<disc::xz>(); }
+  dxz_type& averaged_dxz() noexcept { return averaged<disc::xz>(); }
   template <class Set = typename P::discriminator_set>
-  nn::AladDxx& averaged_dxx() noexcept {
+  dxx_type& averaged_dxx() noexcept {
     static_assert(Set::template has<disc::xx>,
                   "averaged_dxx() needs a discriminator set that contains disc::xx");
     return averaged<disc::xx>();
@@ -845,7 +845,6 @@ class engine<family::bigan, P>
     return out.to(device());
   }
 
-
   // Discriminator outputs as float32 (a no-op in float32 precision): losses and scores are
   // computed in float32 whatever precision the networks ran in.
   static torch::Tensor float_logits(const nn::discriminator_output& o) {
@@ -972,23 +971,24 @@ class engine<family::bigan, P>
 
   // The discriminator `Tag` of the set, and its moving average.
   template <class Tag>
-  typename nn::bigan_discriminator<Tag>::module& net() const {
+  nn::bigan_discriminator_t<Tag, normalization>& net() const {
     return D_.template get<Tag>();
   }
   template <class Tag>
-  typename nn::bigan_discriminator<Tag>::module& averaged() const {
+  nn::bigan_discriminator_t<Tag, normalization>& averaged() const {
     return ema_D_.template get<Tag>();
   }
 
   // Mutable: scoring is logically const but switches the averaged networks to eval mode for
   // the duration of the call.
-  mutable nn::AladEncoder E_{nullptr};
+  mutable encoder_type E_{nullptr};
   mutable nn::AladGenerator G_{nullptr};
-  mutable nn::AladEncoder ema_E_{nullptr};
+  mutable encoder_type ema_E_{nullptr};
   mutable nn::AladGenerator ema_G_{nullptr};
   // Exactly the discriminators the set names, and the averages of those that score.
-  mutable nn::discriminator_nets<typename P::discriminator_set> D_;
-  mutable nn::discriminator_nets<nn::averaged_set_t<typename P::discriminator_set>> ema_D_;
+  mutable nn::discriminator_nets<typename P::discriminator_set, normalization> D_;
+  mutable nn::discriminator_nets<nn::averaged_set_t<typename P::discriminator_set>, normalization>
+      ema_D_;
   // Present while fit() or resume() runs, so that save() from a callback can write it.
   std::unique_ptr<fit_state> state_;
 };

@@ -6,8 +6,7 @@
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/tf_same_padding.hpp>
 #include <gad/core/error.hpp>
-#include <gad/nn/spectral_conv2d.hpp>
-#include <gad/nn/spectral_linear.hpp>
+#include <gad/nn/normalized_layer.hpp>
 
 #include <ATen/core/Generator.h>
 #include <torch/nn/functional/activation.h>
@@ -66,12 +65,17 @@ inline void stack_init_weight(const torch::Tensor& weight, weight_init how, doub
 }
 }  // namespace detail
 
+/// The layers the family wraps are the normalization policy's (gad/nn/normalized_layer.hpp):
+/// only that kind is built for them, plain layers for the rest.
+template <class Norm>
 class LayerStackImpl : public torch::nn::Module {
  public:
-  /// `input_shape` is one sample's shape ({C, H, W} or {F}). The first `spectral_layers`
-  /// layers with weights are spectrally normalized. `what` names the stack in errors.
+  using normalization = normalized<Norm>;
+
+  /// `input_shape` is one sample's shape ({C, H, W} or {F}). The first `wrapped_layers`
+  /// layers with weights are the normalization's. `what` names the stack in errors.
   LayerStackImpl(std::vector<layer_spec> specs, std::vector<std::int64_t> input_shape,
-                 std::size_t spectral_layers, double batch_norm_eps, double batch_norm_momentum,
+                 std::size_t wrapped_layers, double batch_norm_eps, double batch_norm_momentum,
                  std::string what)
       : input_shape_(std::move(input_shape)), what_(std::move(what)) {
     std::vector<std::int64_t> shape = input_shape_;
@@ -80,8 +84,8 @@ class LayerStackImpl : public torch::nn::Module {
       slot s;
       s.spec = specs[i];
       s.in_shape = shape;
-      const bool sn = s.spec.type != layer_spec::kind::unflatten && weighted < spectral_layers;
-      build(s, i, sn, batch_norm_eps, batch_norm_momentum);
+      const bool wrap = s.spec.type != layer_spec::kind::unflatten && weighted < wrapped_layers;
+      build(s, i, wrap, batch_norm_eps, batch_norm_momentum);
       if (s.spec.type != layer_spec::kind::unflatten) ++weighted;
       shape = s.out_shape;
       slots_.push_back(std::move(s));
@@ -93,10 +97,11 @@ class LayerStackImpl : public torch::nn::Module {
   const std::vector<std::int64_t>& output_shape() const noexcept { return output_shape_; }
   std::int64_t output_numel() const noexcept { return detail::stack_numel(output_shape_); }
   std::size_t size() const noexcept { return slots_.size(); }
-  /// Number of spectrally normalized layers (for tests and summaries).
-  std::size_t spectral_count() const noexcept {
+  /// Number of layers the normalization changed (for tests and summaries; 0 for norm::none).
+  std::size_t normalized_count() const noexcept {
+    if (!normalization::changes_layers) return 0;
     std::size_t n = 0;
-    for (const auto& s : slots_) n += s.sn_linear || s.sn_conv ? 1 : 0;
+    for (const auto& s : slots_) n += s.wrapped_linear || s.wrapped_conv ? 1 : 0;
     return n;
   }
   /// Per-sample output shape of layer i.
@@ -111,7 +116,7 @@ class LayerStackImpl : public torch::nn::Module {
       switch (s.spec.type) {
         case layer_spec::kind::dense:
           x = x.reshape({x.size(0), detail::stack_numel(s.in_shape)});
-          x = s.sn_linear ? s.sn_linear->forward(x) : s.linear->forward(x);
+          x = s.wrapped_linear ? s.wrapped_linear->forward(x) : s.linear->forward(x);
           if (s.spec.batch_norm) x = s.bn1->forward(x);
           break;
         case layer_spec::kind::conv:
@@ -119,7 +124,7 @@ class LayerStackImpl : public torch::nn::Module {
           if (s.pad != std::array<std::int64_t, 4>{}) {
             x = F::pad(x, F::PadFuncOptions({s.pad[0], s.pad[1], s.pad[2], s.pad[3]}));
           }
-          x = s.sn_conv ? s.sn_conv->forward(x) : s.conv->forward(x);
+          x = s.wrapped_conv ? s.wrapped_conv->forward(x) : s.conv->forward(x);
           if (s.spec.batch_norm) x = s.bn2->forward(x);
           break;
         case layer_spec::kind::deconv:
@@ -155,8 +160,8 @@ class LayerStackImpl : public torch::nn::Module {
   }
 
   /// Reference initialization: weights N(0, std) or Glorot uniform, biases 0, batch-norm scale 1
-  /// and shift 0 with fresh running statistics. Spectral layers draw their power-iteration
-  /// vectors first, then get the weight.
+  /// and shift 0 with fresh running statistics. Wrapped layers draw the normalization's own
+  /// state first (spectral norm: the power-iteration vectors), then get the weight.
   void initialize(weight_init how, double std, at::Generator& gen) {
     torch::NoGradGuard no_grad;
     for (auto& s : slots_) {
@@ -165,17 +170,17 @@ class LayerStackImpl : public torch::nn::Module {
       if (s.linear) {
         weight = s.linear->weight;
         bias = s.linear->bias;
-      } else if (s.sn_linear) {
-        s.sn_linear->reset_parameters(gen);
-        weight = s.sn_linear->weight_orig;
-        bias = s.sn_linear->bias;
+      } else if (s.wrapped_linear) {
+        normalization::prepare(s.wrapped_linear, gen);
+        weight = normalization::weight(s.wrapped_linear);
+        bias = s.wrapped_linear->bias;
       } else if (s.conv) {
         weight = s.conv->weight;
         bias = s.conv->bias;
-      } else if (s.sn_conv) {
-        s.sn_conv->reset_parameters(gen);
-        weight = s.sn_conv->weight_orig;
-        bias = s.sn_conv->bias;
+      } else if (s.wrapped_conv) {
+        normalization::prepare(s.wrapped_conv, gen);
+        weight = normalization::weight(s.wrapped_conv);
+        bias = s.wrapped_conv->bias;
       } else if (s.deconv) {
         weight = s.deconv->weight;
         bias = s.deconv->bias;
@@ -193,9 +198,9 @@ class LayerStackImpl : public torch::nn::Module {
     std::vector<std::int64_t> in_shape;
     std::vector<std::int64_t> out_shape;
     torch::nn::Linear linear{nullptr};
-    SpectralLinear sn_linear{nullptr};
+    typename normalization::linear_layer wrapped_linear{nullptr};
     torch::nn::Conv2d conv{nullptr};
-    SpectralConv2d sn_conv{nullptr};
+    typename normalization::conv_layer wrapped_conv{nullptr};
     torch::nn::ConvTranspose2d deconv{nullptr};
     torch::nn::BatchNorm1d bn1{nullptr};
     torch::nn::BatchNorm2d bn2{nullptr};
@@ -215,7 +220,7 @@ class LayerStackImpl : public torch::nn::Module {
     throw invalid_argument(what_ + " layer " + std::to_string(i) + ": " + why);
   }
 
-  void build(slot& s, std::size_t i, bool sn, double eps, double momentum) {
+  void build(slot& s, std::size_t i, bool wrap, double eps, double momentum) {
     const layer_spec& l = s.spec;
     const std::string name = "layer" + std::to_string(i);
     const std::vector<std::int64_t>& in = s.in_shape;
@@ -229,8 +234,8 @@ class LayerStackImpl : public torch::nn::Module {
     switch (l.type) {
       case layer_spec::kind::dense: {
         const auto lin = torch::nn::LinearOptions(detail::stack_numel(in), l.out);
-        if (sn) {
-          s.sn_linear = register_module(name, SpectralLinear(lin));
+        if (wrap) {
+          s.wrapped_linear = register_module(name, typename normalization::linear_layer(lin));
         } else {
           s.linear = register_module(name, torch::nn::Linear(lin));
         }
@@ -267,13 +272,15 @@ class LayerStackImpl : public torch::nn::Module {
             w = tf_valid_output(in[2], l.kernel, l.stride);
           }
           const auto opts = torch::nn::Conv2dOptions(in[0], l.out, l.kernel).stride(l.stride);
-          if (sn) {
-            s.sn_conv = register_module(name, SpectralConv2d(opts));
+          if (wrap) {
+            s.wrapped_conv = register_module(name, typename normalization::conv_layer(opts));
           } else {
             s.conv = register_module(name, torch::nn::Conv2d(opts));
           }
         } else {
-          if (sn) fail(i, "spectral normalization of transposed convolutions is not supported");
+          if (wrap && normalization::changes_layers) {
+            fail(i, "normalization of transposed convolutions is not supported");
+          }
           std::int64_t crop = 0;
           if (same) {
             if (l.kernel < l.stride)
@@ -325,6 +332,8 @@ class LayerStackImpl : public torch::nn::Module {
   std::string what_;
   std::vector<slot> slots_;
 };
-TORCH_MODULE(LayerStack);
+/// Module holder of LayerStackImpl<Norm> (what TORCH_MODULE writes for a plain class).
+template <class Norm>
+using LayerStack = torch::nn::ModuleHolder<LayerStackImpl<Norm>>;
 
 }  // namespace gad::nn

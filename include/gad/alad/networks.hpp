@@ -63,21 +63,23 @@ inline void alad_init_logit(torch::nn::Linear& logit, const architecture& a, at:
   logit->bias.zero_();
 }
 
-inline std::size_t alad_spectral_layers(bool spectral, std::size_t layers) {
-  return spectral ? layers : 0;
-}
 }  // namespace detail
 
+/// Module holder of a network template over the normalization (what TORCH_MODULE writes for a
+/// plain class).
+template <class Impl>
+using alad_holder = torch::nn::ModuleHolder<Impl>;
+
+/// Every layer but the last (the latent projection) is the normalization's.
+template <class Norm>
 class AladEncoderImpl : public torch::nn::Module {
  public:
-  /// With `spectral`, every layer but the last (the latent projection) is normalized.
-  AladEncoderImpl(const architecture& a, bool spectral)
+  explicit AladEncoderImpl(const architecture& a)
       : input_shape_(a.input_shape), latent_dim_(a.latent_dim) {
     if (a.encoder.empty()) throw invalid_argument("encoder: the layer table is empty");
-    stack = register_module("stack",
-                            LayerStack(a.encoder, a.input_shape,
-                                       detail::alad_spectral_layers(spectral, a.encoder.size() - 1),
-                                       a.batch_norm_eps, a.batch_norm_momentum, "encoder"));
+    stack = register_module(
+        "stack", LayerStack<Norm>(a.encoder, a.input_shape, a.encoder.size() - 1, a.batch_norm_eps,
+                                  a.batch_norm_momentum, "encoder"));
     if (stack->output_numel() != a.latent_dim) {
       throw invalid_argument("encoder: the last layer gives " +
                              detail::stack_dims_string(stack->output_shape()) + " = " +
@@ -96,21 +98,22 @@ class AladEncoderImpl : public torch::nn::Module {
     stack->initialize(a.init, a.init_std, gen);
   }
 
-  LayerStack stack{nullptr};
+  LayerStack<Norm> stack{nullptr};
 
  private:
   std::vector<std::int64_t> input_shape_;
   std::int64_t latent_dim_;
 };
-TORCH_MODULE(AladEncoder);
+template <class Norm>
+using AladEncoder = alad_holder<AladEncoderImpl<Norm>>;
 
 class AladGeneratorImpl : public torch::nn::Module {
  public:
   explicit AladGeneratorImpl(const architecture& a) : output_shape_(a.input_shape) {
     if (a.generator.empty()) throw invalid_argument("generator: the layer table is empty");
-    stack =
-        register_module("stack", LayerStack(a.generator, std::vector<std::int64_t>{a.latent_dim}, 0,
-                                            a.batch_norm_eps, a.batch_norm_momentum, "generator"));
+    stack = register_module(
+        "stack", LayerStack<norm::none>(a.generator, std::vector<std::int64_t>{a.latent_dim}, 0,
+                                        a.batch_norm_eps, a.batch_norm_momentum, "generator"));
     if (stack->output_numel() != a.input_numel()) {
       throw invalid_argument(
           "generator: the last layer gives " + detail::stack_dims_string(stack->output_shape()) +
@@ -131,33 +134,30 @@ class AladGeneratorImpl : public torch::nn::Module {
     stack->initialize(a.init, a.init_std, gen);
   }
 
-  LayerStack stack{nullptr};
+  LayerStack<norm::none> stack{nullptr};  // the generator is never normalized
 
  private:
   std::vector<std::int64_t> output_shape_;
 };
 TORCH_MODULE(AladGenerator);
 
+/// Every hidden layer of all three branches is the normalization's.
+template <class Norm>
 class AladDxzImpl : public torch::nn::Module {
  public:
-  /// With `spectral`, every hidden layer of all three branches is normalized.
-  AladDxzImpl(const architecture& a, bool spectral)
+  explicit AladDxzImpl(const architecture& a)
       : input_shape_(a.input_shape), latent_dim_(a.latent_dim) {
     const double eps = a.batch_norm_eps;
     const double momentum = a.batch_norm_momentum;
-    x_stack =
-        register_module("x", LayerStack(a.dxz_x, a.input_shape,
-                                        detail::alad_spectral_layers(spectral, a.dxz_x.size()), eps,
-                                        momentum, "D_xz x-branch"));
+    x_stack = register_module("x", LayerStack<Norm>(a.dxz_x, a.input_shape, a.dxz_x.size(), eps,
+                                                    momentum, "D_xz x-branch"));
     z_stack =
-        register_module("z", LayerStack(a.dxz_z, std::vector<std::int64_t>{a.latent_dim},
-                                        detail::alad_spectral_layers(spectral, a.dxz_z.size()), eps,
-                                        momentum, "D_xz z-branch"));
+        register_module("z", LayerStack<Norm>(a.dxz_z, std::vector<std::int64_t>{a.latent_dim},
+                                              a.dxz_z.size(), eps, momentum, "D_xz z-branch"));
     const std::int64_t joint_in = x_stack->output_numel() + z_stack->output_numel();
-    joint = register_module(
-        "joint", LayerStack(a.dxz_joint, std::vector<std::int64_t>{joint_in},
-                            detail::alad_spectral_layers(spectral, a.dxz_joint.size()), eps,
-                            momentum, "D_xz joint"));
+    joint =
+        register_module("joint", LayerStack<Norm>(a.dxz_joint, std::vector<std::int64_t>{joint_in},
+                                                  a.dxz_joint.size(), eps, momentum, "D_xz joint"));
     logit = detail::alad_logit_layer(*this, joint->output_numel());
   }
 
@@ -183,21 +183,23 @@ class AladDxzImpl : public torch::nn::Module {
     detail::alad_init_logit(logit, a, gen);
   }
 
-  LayerStack x_stack{nullptr};
-  LayerStack z_stack{nullptr};
-  LayerStack joint{nullptr};
+  LayerStack<Norm> x_stack{nullptr};
+  LayerStack<Norm> z_stack{nullptr};
+  LayerStack<Norm> joint{nullptr};
   torch::nn::Linear logit{nullptr};
 
  private:
   std::vector<std::int64_t> input_shape_;
   std::int64_t latent_dim_;
 };
-TORCH_MODULE(AladDxz);
+template <class Norm>
+using AladDxz = alad_holder<AladDxzImpl<Norm>>;
 
+/// Every hidden layer is the normalization's.
+template <class Norm>
 class AladDxxImpl : public torch::nn::Module {
  public:
-  AladDxxImpl(const architecture& a, bool spectral)
-      : input_shape_(a.input_shape), merge_(a.dxx_merge) {
+  explicit AladDxxImpl(const architecture& a) : input_shape_(a.input_shape), merge_(a.dxx_merge) {
     if (a.dxx.empty()) {
       throw invalid_argument(
           "D_xx: the layer table is empty (the EGBAD presets have no D_xx; "
@@ -211,9 +213,8 @@ class AladDxxImpl : public torch::nn::Module {
     } else {
       merged[0] *= 2;
     }
-    stack = register_module(
-        "stack", LayerStack(a.dxx, merged, detail::alad_spectral_layers(spectral, a.dxx.size()),
-                            a.batch_norm_eps, a.batch_norm_momentum, "D_xx"));
+    stack = register_module("stack", LayerStack<Norm>(a.dxx, merged, a.dxx.size(), a.batch_norm_eps,
+                                                      a.batch_norm_momentum, "D_xx"));
     logit = detail::alad_logit_layer(*this, stack->output_numel());
   }
 
@@ -236,27 +237,29 @@ class AladDxxImpl : public torch::nn::Module {
     detail::alad_init_logit(logit, a, gen);
   }
 
-  LayerStack stack{nullptr};
+  LayerStack<Norm> stack{nullptr};
   torch::nn::Linear logit{nullptr};
 
  private:
   std::vector<std::int64_t> input_shape_;
   pair_merge merge_;
 };
-TORCH_MODULE(AladDxx);
+template <class Norm>
+using AladDxx = alad_holder<AladDxxImpl<Norm>>;
 
+/// Every hidden layer is the normalization's.
+template <class Norm>
 class AladDzzImpl : public torch::nn::Module {
  public:
-  AladDzzImpl(const architecture& a, bool spectral) : latent_dim_(a.latent_dim) {
+  explicit AladDzzImpl(const architecture& a) : latent_dim_(a.latent_dim) {
     if (a.dzz.empty()) {
       throw invalid_argument(
           "D_zz: the layer table is empty (the EGBAD presets have no D_zz; "
           "use an ALAD preset for a detector with D_zz)");
     }
-    stack =
-        register_module("stack", LayerStack(a.dzz, std::vector<std::int64_t>{2 * a.latent_dim},
-                                            detail::alad_spectral_layers(spectral, a.dzz.size()),
-                                            a.batch_norm_eps, a.batch_norm_momentum, "D_zz"));
+    stack = register_module(
+        "stack", LayerStack<Norm>(a.dzz, std::vector<std::int64_t>{2 * a.latent_dim}, a.dzz.size(),
+                                  a.batch_norm_eps, a.batch_norm_momentum, "D_zz"));
     logit = detail::alad_logit_layer(*this, stack->output_numel());
   }
 
@@ -277,12 +280,13 @@ class AladDzzImpl : public torch::nn::Module {
     detail::alad_init_logit(logit, a, gen);
   }
 
-  LayerStack stack{nullptr};
+  LayerStack<Norm> stack{nullptr};
   torch::nn::Linear logit{nullptr};
 
  private:
   std::int64_t latent_dim_;
 };
-TORCH_MODULE(AladDzz);
+template <class Norm>
+using AladDzz = alad_holder<AladDzzImpl<Norm>>;
 
 }  // namespace gad::nn

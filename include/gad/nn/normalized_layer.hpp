@@ -6,13 +6,19 @@
 // layer is ever built.
 //
 // A normalization of your own specializes gad::nn::normalized<your_tag> with the same members:
-//   linear_layer   a module holder built from torch::nn::LinearOptions, with forward(Tensor)
-//   weight(l)      the parameter that initialisation writes (the layer's trainable weight)
-//   prepare(l, g)  draws the policy's own state from `g` before the weight is written
+//   linear_layer, conv_layer   module holders built from torch::nn::LinearOptions and
+//                              Conv2dOptions, with forward(Tensor)
+//   weight(l)                  the parameter that initialisation writes (the trainable weight)
+//   prepare(l, g)              draws the policy's own state from `g` before the weight is written
+//   changes_layers             false only for the identity (norm::none): a family may then wrap
+//                              layers the policy could not, e.g. transposed convolutions
+// ALAD's layer stacks also read each layer's `bias` (an undefined tensor where it has none).
+#include <gad/nn/spectral_conv2d.hpp>
 #include <gad/nn/spectral_linear.hpp>
 #include <gad/policy/normalization.hpp>
 
 #include <ATen/core/Generator.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
@@ -20,27 +26,50 @@ namespace gad::nn {
 
 template <class Norm>
 struct normalized {
-  // Instantiated only for a tag nobody specialized; the detector's own rule
-  // (gad/policy/policies.hpp) normally says so first.
+  // Instantiated only for a tag nobody specialized. The plain members below keep the networks
+  // compiling, so that this sentence is the only error.
   static_assert(sizeof(Norm) == 0,
                 "a normalization policy needs a specialization of gad::nn::normalized "
                 "(gad/nn/normalized_layer.hpp) that says which layer it builds");
+  static constexpr bool changes_layers = false;
+  using linear_layer = torch::nn::Linear;
+  using conv_layer = torch::nn::Conv2d;
+  template <class Layer>
+  static torch::Tensor& weight(Layer& l) {
+    return l->weight;
+  }
+  template <class Layer>
+  static void prepare(Layer&, at::Generator&) {}
 };
 
 template <>
 struct normalized<norm::none> {
+  static constexpr bool changes_layers = false;
   using linear_layer = torch::nn::Linear;
-  static torch::Tensor& weight(linear_layer& l) { return l->weight; }
-  static void prepare(linear_layer&, at::Generator&) {}
+  using conv_layer = torch::nn::Conv2d;
+  template <class Layer>
+  static torch::Tensor& weight(Layer& l) {
+    return l->weight;
+  }
+  template <class Layer>
+  static void prepare(Layer&, at::Generator&) {}
 };
 
 template <>
 struct normalized<norm::spectral> {
+  static constexpr bool changes_layers = true;
   using linear_layer = SpectralLinear;
-  static torch::Tensor& weight(linear_layer& l) { return l->weight_orig; }
+  using conv_layer = SpectralConv2d;
+  template <class Layer>
+  static torch::Tensor& weight(Layer& l) {
+    return l->weight_orig;
+  }
   // u and v are drawn (with weight_orig, which the caller then overwrites) in the order
   // torch.nn.utils.spectral_norm leaves them when an init function runs on a wrapped layer.
-  static void prepare(linear_layer& l, at::Generator& gen) { l->reset_parameters(gen); }
+  template <class Layer>
+  static void prepare(Layer& l, at::Generator& gen) {
+    l->reset_parameters(gen);
+  }
 };
 
 }  // namespace gad::nn

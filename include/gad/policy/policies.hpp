@@ -24,7 +24,8 @@ struct policies {
   static_assert(rules::discriminators_non_empty, "the discriminator set must not be empty");
   static_assert(rules::discriminators_unique, "the discriminator set names a discriminator twice");
   static_assert(rules::normalization_known,
-                "normalization policy must be gad::norm::none or gad::norm::spectral");
+                "the normalization policy must be a type with a `name`, like gad::norm::none and "
+                "gad::norm::spectral, whose layers a gad::nn::normalized specialization builds");
   static_assert(rules::scoring_is_rule,
                 "the scoring rule must be a type with a `name`, a `needs` list of parts and a "
                 "`compute` function, like those in gad/policy/scoring.hpp");

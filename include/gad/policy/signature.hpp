@@ -27,8 +27,6 @@ GAD_POLICY_NAME(disc::x, "D_x");
 GAD_POLICY_NAME(disc::xz, "D_xz");
 GAD_POLICY_NAME(disc::xx, "D_xx");
 GAD_POLICY_NAME(disc::zz, "D_zz");
-GAD_POLICY_NAME(norm::none, "none");
-GAD_POLICY_NAME(norm::spectral, "spectral");
 // Model files name EGBAD's rules so; their run-time names (all_scores) are egbad-fm, egbad-ch.
 GAD_POLICY_NAME(score::egbad<score::egbad_term::fm>, "egbad<fm>");
 GAD_POLICY_NAME(score::egbad<score::egbad_term::ch>, "egbad<ch>");

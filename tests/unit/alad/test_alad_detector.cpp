@@ -5,14 +5,14 @@
 // Training runs use a narrowed copy of the ALAD MNIST network (same layers, same TF padding,
 // widths divided by 8): the full network needs about 2 s per iteration on this 2-core machine.
 #include <gad/alad.hpp>
+#include <gad/core/torch_compat.hpp>
 #include <gad/data/dataset.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/egbad.hpp>
-#include <gad/core/torch_compat.hpp>
 #include <gad/metrics/roc.hpp>
 
-#include "support/device.hpp"
 #include "support/catch.hpp"
+#include "support/device.hpp"
 
 #include <algorithm>
 
@@ -340,8 +340,8 @@ TEST_CASE("a validation set of normals alone selects the epoch of lowest mean sc
 TEST_CASE("validation_score must name a rule the discriminator set computes", "[alad][errors]") {
   gad::bigan_options o = narrow_options(1, 16);
   o.validation_score = "l3";
-  CHECK_THROWS_WITH(gad::alad<>{o},
-                    gad_test::contains("validation_score 'l3'") && gad_test::contains("ch, l1, l2, fm"));
+  CHECK_THROWS_WITH(gad::alad<>{o}, gad_test::contains("validation_score 'l3'") &&
+                                        gad_test::contains("ch, l1, l2, fm"));
   o.validation_score = "fm";
   CHECK_NOTHROW(gad::alad<>{o});
   gad::bigan_options e = gad::egbad_mnist_options();
@@ -353,8 +353,8 @@ TEST_CASE("validation_score must name a rule the discriminator set computes", "[
 TEST_CASE("ALAD with spectral norm and D_zz trains all three discriminators", "[alad][train]") {
   const auto& f = mnist();
   gad::alad<gad::norm::spectral, gad::score::l2, gad::with_dzz> det(narrow_options(1, 16));
-  CHECK(det.encoder()->stack->spectral_count() == 3);
-  CHECK(det.dzz()->stack->spectral_count() == 2);
+  CHECK(det.encoder()->stack->normalized_count() == 3);
+  CHECK(det.dzz()->stack->normalized_count() == 2);
   const torch::Tensor before = det.dzz()->logit->weight.clone();
   const auto report = det.fit(head(f.train, 32));
   CHECK(report.loss_names == std::vector<std::string>{"d_xz", "d_xx", "d_zz", "d", "g", "e"});

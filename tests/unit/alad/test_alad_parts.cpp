@@ -60,8 +60,9 @@ TEST_CASE("an asymmetric SAME convolution pads bottom/right", "[alad][padding]")
   // One 4x4 all-ones kernel, stride 2, on a 7x7 all-ones image: each output counts the real
   // pixels under its window. With pads (1, 2) the top-left window covers rows/cols -1..2
   // (3 x 3 real pixels) and the bottom-right one rows/cols 5..8 (2 x 2).
-  gad::nn::LayerStack stack(std::vector<layer_spec>{layer_spec::conv_layer(1, 4, 2)},
-                            shape{1, 7, 7}, 0, 1e-3, 0.01, "probe");
+  gad::nn::LayerStack<gad::norm::none> stack(
+      std::vector<layer_spec>{layer_spec::conv_layer(1, 4, 2)}, shape{1, 7, 7}, 0, 1e-3, 0.01,
+      "probe");
   REQUIRE(stack->output_shape() == shape{1, 4, 4});
   auto conv = stack->modules(false).at(0)->as<torch::nn::Conv2d>();
   REQUIRE(conv != nullptr);
@@ -82,7 +83,7 @@ TEST_CASE("ALAD MNIST networks have the reference shapes", "[alad][networks]") {
   const torch::Tensor x = torch::rand({2, 1, 28, 28}) * 2 - 1;
   const torch::Tensor z = torch::randn({2, 100});
 
-  gad::nn::AladEncoder E(a, false);
+  gad::nn::AladEncoder<gad::norm::none> E(a);
   CHECK(E->stack->layer_output_shape(0) == shape{128, 14, 14});
   CHECK(E->stack->layer_output_shape(1) == shape{256, 7, 7});
   CHECK(E->stack->layer_output_shape(2) == shape{512, 4, 4});  // 7 -> 4, pads (1, 2)
@@ -99,14 +100,14 @@ TEST_CASE("ALAD MNIST networks have the reference shapes", "[alad][networks]") {
   CHECK(dims(g) == shape{2, 1, 28, 28});
   CHECK(g.abs().max().item<double>() <= 1.0);  // tanh
 
-  gad::nn::AladDxz Dxz(a, false);
+  gad::nn::AladDxz<gad::norm::none> Dxz(a);
   CHECK(Dxz->x_stack->output_shape() == shape{512, 4, 4});  // 8192 features
   CHECK(Dxz->z_stack->output_shape() == shape{512});
   const auto dxz = Dxz->forward(x, z);
   CHECK(dims(dxz.logits) == shape{2});
   CHECK(dims(dxz.features) == shape{2, 1024});
 
-  gad::nn::AladDxx Dxx(a, false);
+  gad::nn::AladDxx<gad::norm::none> Dxx(a);
   CHECK(Dxx->stack->input_shape() == shape{1, 56, 28});  // x stacked above x'
   CHECK(Dxx->stack->layer_output_shape(0) == shape{64, 28, 14});
   CHECK(Dxx->stack->layer_output_shape(1) == shape{128, 14, 7});
@@ -116,11 +117,11 @@ TEST_CASE("ALAD MNIST networks have the reference shapes", "[alad][networks]") {
 
   auto channels = a;
   channels.dxx_merge = gad::nn::pair_merge::channels;
-  gad::nn::AladDxx Dxx_c(channels, false);
+  gad::nn::AladDxx<gad::norm::none> Dxx_c(channels);
   CHECK(Dxx_c->stack->input_shape() == shape{2, 28, 28});
   CHECK(dims(Dxx_c->forward(x, g).features) == shape{2, 128 * 7 * 7});
 
-  gad::nn::AladDzz Dzz(a, false);
+  gad::nn::AladDzz<gad::norm::none> Dzz(a);
   const auto dzz = Dzz->forward(z, z);
   CHECK(dims(dzz.logits) == shape{2});
   CHECK(dims(dzz.features) == shape{2, 32});
@@ -131,18 +132,18 @@ TEST_CASE("ALAD MNIST networks have the reference shapes", "[alad][networks]") {
 
 TEST_CASE("spectral norm wraps exactly the layers the reference normalizes", "[alad][networks]") {
   const auto a = gad::nn::alad_mnist_architecture();
-  gad::nn::AladEncoder E(a, true);
-  CHECK(E->stack->spectral_count() == 3);  // not the latent projection
-  gad::nn::AladDxz Dxz(a, true);
-  CHECK(Dxz->x_stack->spectral_count() == 3);
-  CHECK(Dxz->z_stack->spectral_count() == 2);
-  CHECK(Dxz->joint->spectral_count() == 1);
-  gad::nn::AladDxx Dxx(a, true);
-  CHECK(Dxx->stack->spectral_count() == 2);
-  gad::nn::AladDzz Dzz(a, true);
-  CHECK(Dzz->stack->spectral_count() == 2);
-  gad::nn::AladEncoder plain(a, false);
-  CHECK(plain->stack->spectral_count() == 0);
+  gad::nn::AladEncoder<gad::norm::spectral> E(a);
+  CHECK(E->stack->normalized_count() == 3);  // not the latent projection
+  gad::nn::AladDxz<gad::norm::spectral> Dxz(a);
+  CHECK(Dxz->x_stack->normalized_count() == 3);
+  CHECK(Dxz->z_stack->normalized_count() == 2);
+  CHECK(Dxz->joint->normalized_count() == 1);
+  gad::nn::AladDxx<gad::norm::spectral> Dxx(a);
+  CHECK(Dxx->stack->normalized_count() == 2);
+  gad::nn::AladDzz<gad::norm::spectral> Dzz(a);
+  CHECK(Dzz->stack->normalized_count() == 2);
+  gad::nn::AladEncoder<gad::norm::none> plain(a);
+  CHECK(plain->stack->normalized_count() == 0);
   // Logit layers stay plain Linear layers, so the parameter is "weight", not "weight_orig".
   CHECK(Dxx->logit->named_parameters().contains("weight"));
 }
@@ -150,7 +151,7 @@ TEST_CASE("spectral norm wraps exactly the layers the reference normalizes", "[a
 TEST_CASE("EGBAD and KDD presets have the reference shapes", "[alad][networks]") {
   at::set_num_threads(1);
   const auto e = gad::nn::egbad_mnist_architecture();
-  gad::nn::AladEncoder E(e, false);
+  gad::nn::AladEncoder<gad::norm::none> E(e);
   CHECK(E->stack->layer_output_shape(0) == shape{32, 28, 28});
   CHECK(E->stack->layer_output_shape(1) == shape{64, 14, 14});  // pads (0, 1)
   CHECK(E->stack->layer_output_shape(2) == shape{128, 7, 7});
@@ -160,26 +161,27 @@ TEST_CASE("EGBAD and KDD presets have the reference shapes", "[alad][networks]")
   gad::nn::AladGenerator G(e);
   CHECK(G->stack->layer_output_shape(3) == shape{64, 14, 14});
   CHECK(dims(G(z)) == shape{2, 1, 28, 28});
-  gad::nn::AladDxz D(e, false);
+  gad::nn::AladDxz<gad::norm::none> D(e);
   CHECK(D->x_stack->output_shape() == shape{64, 7, 7});  // 3136 features
   CHECK(dims(D->forward(x, z).features) == shape{2, 1024});
-  CHECK_THROWS_WITH(gad::nn::AladDxx(e, false), gad_test::contains("EGBAD presets have no D_xx"));
+  CHECK_THROWS_WITH(gad::nn::AladDxx<gad::norm::none>(e),
+                    gad_test::contains("EGBAD presets have no D_xx"));
   CHECK(gad::nn::egbad_mnist_architecture(false).encoder[0].act == gad::nn::activation::none);
 
   const auto k = gad::nn::alad_kdd_architecture(121);
   const torch::Tensor t = torch::randn({3, 121});
-  gad::nn::AladEncoder Ek(k, true);
-  CHECK(Ek->stack->spectral_count() == 1);
+  gad::nn::AladEncoder<gad::norm::spectral> Ek(k);
+  CHECK(Ek->stack->normalized_count() == 1);
   const torch::Tensor zk = Ek(t);
   CHECK(dims(zk) == shape{3, 32});
   gad::nn::AladGenerator Gk(k);
   CHECK(dims(Gk(zk)) == shape{3, 121});
-  gad::nn::AladDxz Dk(k, false);
+  gad::nn::AladDxz<gad::norm::none> Dk(k);
   CHECK(dims(Dk->forward(t, zk).features) == shape{3, 128});
-  gad::nn::AladDxx Xk(k, false);
+  gad::nn::AladDxx<gad::norm::none> Xk(k);
   CHECK(Xk->stack->input_shape() == shape{242});
   CHECK(dims(Xk->forward(t, t).features) == shape{3, 128});
-  gad::nn::AladDzz Zk(k, false);
+  gad::nn::AladDzz<gad::norm::none> Zk(k);
   CHECK(dims(Zk->forward(zk, zk).features) == shape{3, 32});
 }
 
@@ -190,7 +192,8 @@ TEST_CASE("layer tables that cannot work are rejected when built", "[alad][netwo
                     gad_test::contains("generator") && gad_test::contains("expected [1, 28, 28]"));
   auto b = gad::nn::alad_mnist_architecture();
   b.encoder.back() = layer_spec::conv_layer(64, 4, 1, gad::nn::tf_padding::valid);
-  CHECK_THROWS_WITH(gad::nn::AladEncoder(b, false), gad_test::contains("latent_dim = 100"));
+  CHECK_THROWS_WITH(gad::nn::AladEncoder<gad::norm::none>(b),
+                    gad_test::contains("latent_dim = 100"));
   auto c = gad::nn::alad_mnist_architecture();
   c.generator.erase(c.generator.begin() + 2);  // drop the unflatten before the deconvolutions
   CHECK_THROWS_WITH(gad::nn::AladGenerator(c),
@@ -199,8 +202,8 @@ TEST_CASE("layer tables that cannot work are rejected when built", "[alad][netwo
 
 TEST_CASE("initialization is N(0, std) with zero biases, drawn from the seed", "[alad][init]") {
   const auto a = gad::nn::alad_mnist_architecture();
-  gad::nn::AladDxz D(a, true);
-  gad::nn::AladDxz D2(a, true);
+  gad::nn::AladDxz<gad::norm::spectral> D(a);
+  gad::nn::AladDxz<gad::norm::spectral> D2(a);
   at::Generator g1 = gad::make_generator(7, "init");
   at::Generator g2 = gad::make_generator(7, "init");
   D->initialize(a, g1);
@@ -306,8 +309,8 @@ TEST_CASE("image presets follow the image size and channels", "[alad][networks][
   // 28x28x1 is the reference preset itself, so MNIST models are unchanged.
   CHECK(gad::nn::alad_image_architecture(28, 1).name == "alad-mnist");
   CHECK(gad::nn::egbad_image_architecture(28, 1).name == "egbad-mnist");
-  for (const auto& sc : std::vector<std::pair<std::int64_t, std::int64_t>>{
-           {32, 3}, {64, 1}, {128, 3}}) {
+  for (const auto& sc :
+       std::vector<std::pair<std::int64_t, std::int64_t>>{{32, 3}, {64, 1}, {128, 3}}) {
     const std::int64_t size = sc.first;
     const std::int64_t channels = sc.second;
     CAPTURE(size, channels);
@@ -315,25 +318,25 @@ TEST_CASE("image presets follow the image size and channels", "[alad][networks][
     const auto a = gad::nn::alad_image_architecture(size, channels);
     CHECK(a.name == "alad-image-" + std::to_string(size) + "x" + std::to_string(size) + "x" +
                         std::to_string(channels));
-    gad::nn::AladEncoder E(a, false);
+    gad::nn::AladEncoder<gad::norm::none> E(a);
     const torch::Tensor z = E(x);
     CHECK(dims(z) == shape{2, 100});
     gad::nn::AladGenerator G(a);
     CHECK(dims(G(z)) == shape{2, channels, size, size});
-    gad::nn::AladDxz D(a, false);
+    gad::nn::AladDxz<gad::norm::none> D(a);
     CHECK(D->x_stack->output_shape() == shape{512, 4, 4});
     CHECK(dims(D->forward(x, z).features) == shape{2, 1024});
-    gad::nn::AladDxx X(a, false);
+    gad::nn::AladDxx<gad::norm::none> X(a);
     CHECK(X->stack->output_shape()[2] <= 8);  // widths halved down to at most 8
     CHECK(dims(X->forward(x, x).features).size() == 2);
 
     const auto e = gad::nn::egbad_image_architecture(size, channels);
-    gad::nn::AladEncoder Ee(e, false);
+    gad::nn::AladEncoder<gad::norm::none> Ee(e);
     const torch::Tensor ze = Ee(x);
     CHECK(dims(ze) == shape{2, 200});
     gad::nn::AladGenerator Ge(e);
     CHECK(dims(Ge(ze)) == shape{2, channels, size, size});
-    gad::nn::AladDxz De(e, false);
+    gad::nn::AladDxz<gad::norm::none> De(e);
     CHECK(De->x_stack->output_shape()[1] == 8);
   }
   CHECK_THROWS_WITH(gad::nn::alad_image_architecture(100, 1),
