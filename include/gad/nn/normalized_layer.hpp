@@ -24,36 +24,32 @@
 
 namespace gad::nn {
 
+namespace detail {
+// The identity: plain layers, nothing drawn before the weight.
+struct plain_layers {
+  static constexpr bool changes_layers = false;
+  using linear_layer = torch::nn::Linear;
+  using conv_layer = torch::nn::Conv2d;
+  template <class Layer>
+  static torch::Tensor& weight(Layer& l) {
+    return l->weight;
+  }
+  template <class Layer>
+  static void prepare(Layer&, at::Generator&) {}
+};
+}  // namespace detail
+
+// Instantiated only for a tag nobody specialized. Inheriting the plain layers keeps the
+// networks compiling, so that this sentence is the only error.
 template <class Norm>
-struct normalized {
-  // Instantiated only for a tag nobody specialized. The plain members below keep the networks
-  // compiling, so that this sentence is the only error.
+struct normalized : detail::plain_layers {
   static_assert(sizeof(Norm) == 0,
                 "a normalization policy needs a specialization of gad::nn::normalized "
                 "(gad/nn/normalized_layer.hpp) that says which layer it builds");
-  static constexpr bool changes_layers = false;
-  using linear_layer = torch::nn::Linear;
-  using conv_layer = torch::nn::Conv2d;
-  template <class Layer>
-  static torch::Tensor& weight(Layer& l) {
-    return l->weight;
-  }
-  template <class Layer>
-  static void prepare(Layer&, at::Generator&) {}
 };
 
 template <>
-struct normalized<norm::none> {
-  static constexpr bool changes_layers = false;
-  using linear_layer = torch::nn::Linear;
-  using conv_layer = torch::nn::Conv2d;
-  template <class Layer>
-  static torch::Tensor& weight(Layer& l) {
-    return l->weight;
-  }
-  template <class Layer>
-  static void prepare(Layer&, at::Generator&) {}
-};
+struct normalized<norm::none> : detail::plain_layers {};
 
 template <>
 struct normalized<norm::spectral> {
