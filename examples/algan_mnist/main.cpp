@@ -356,9 +356,6 @@ int run_one_class(const settings& s) {
   gad::train::stop_request stop;
   const gad::train::stop_on_signals signals(stop);
   const fs::path last_epoch = out / "last_epoch.gad";
-  std::string device;
-  int threads = 0;
-  json options;
   for (const int k : s.classes) {
     const auto class_start = std::chrono::steady_clock::now();
     gad::data::split split =
@@ -408,9 +405,6 @@ int run_one_class(const settings& s) {
     csv << k << ',' << auroc << ',' << last_auroc << ',' << report.best_epoch << ',' << base.pca
         << ',' << base.knn << ',' << split.train.size() << ',' << split.validation.size() << ','
         << count_label(split.test, 1) << ',' << secs << '\n';
-    device = detector.device().str();
-    threads = detector.threads();
-    options = options_json(o, Detector::spectral, Detector::pseudo_anomalies);
     // Rewritten after every class so that a long run's finished classes are never lost.
     json summary{{"experiment", "algan_mnist one-class"},
                  {"command", s.command_line},
@@ -425,10 +419,10 @@ int run_one_class(const settings& s) {
                    {"knn_k", gad_examples::baseline_aurocs::knn_k}}},
                  {"validation_fraction", s.validation_fraction},
                  {"seed", s.seed},
-                 {"device", device},
-                 {"threads", threads},
+                 {"device", detector.device().str()},
+                 {"threads", detector.threads()},
                  {"wall_seconds", seconds_since(start)},
-                 {"options", options}};
+                 {"options", options_json(o, Detector::spectral, Detector::pseudo_anomalies)}};
     write_atomically(out / "one_class.json", summary.dump(2) + "\n");
     write_atomically(out / "one_class.csv", csv.str());
   }
