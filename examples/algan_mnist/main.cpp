@@ -55,6 +55,7 @@ struct settings {
   int epochs = 256;
   std::int64_t batch_size = 512;
   bool no_sn = false;
+  std::string architecture = "mlp";
   bool fused_d_forward = false;
   bool reuse_d_step_fakes = false;
   std::string precision = "float32";
@@ -85,6 +86,7 @@ json options_json(const gad::algan_options& o, bool spectral, bool pseudo_anomal
               {"pseudo_anomalies", pseudo_anomalies},
               {"image_shape", {o.channels, o.height, o.width}},
               {"z_dim", o.z_dim},
+              {"architecture", gad::to_string(o.architecture)},
               {"generator_hidden", o.generator_hidden},
               {"discriminator_hidden", o.discriminator_hidden},
               {"leaky_relu_slope", o.leaky_relu_slope},
@@ -110,7 +112,9 @@ json options_json(const gad::algan_options& o, bool spectral, bool pseudo_anomal
 }
 
 gad::algan_options make_options(const settings& s) {
-  gad::algan_options o;  // the reference MNIST configuration
+  // The reference MNIST configuration, or the same with the convolutional networks.
+  gad::algan_options o =
+      s.architecture == "conv" ? gad::algan_conv_options() : gad::algan_options{};
   o.epochs = s.epochs;
   o.batch_size = s.batch_size;
   o.fused_d_forward = s.fused_d_forward;
@@ -472,6 +476,11 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("--no-sn", s.no_sn, "discriminator without spectral normalization");
+  app.add_option("--architecture", s.architecture,
+                 "mlp (the reference's networks) or conv (gad::algan_conv_options: DCGAN-like, "
+                 "G 64-32 and D 32-64 channels)")
+      ->check(CLI::IsMember({"mlp", "conv"}))
+      ->capture_default_str();
   app.add_option("--latent-resampling", s.resampling,
                  "reference (fresh latents only in even epochs, as the authors' code) or "
                  "every-iteration")

@@ -163,6 +163,14 @@ typename D::options_type train_options(const train_request& r, const gad::data::
     if (!r.given.count("channels")) options.channels = rows ? 1 : images.size(1);
     if (!r.given.count("height")) options.height = rows ? 1 : images.size(2);
     if (!r.given.count("width")) options.width = rows ? images.size(1) : images.size(3);
+    // --architecture conv alone takes the conv preset's channel counts, not the MLP's widths.
+    if (options.architecture == gad::algan_architecture::conv) {
+      const gad::algan_options preset = gad::algan_conv_options();
+      if (!r.given.count("generator_hidden")) options.generator_hidden = preset.generator_hidden;
+      if (!r.given.count("discriminator_hidden")) {
+        options.discriminator_hidden = preset.discriminator_hidden;
+      }
+    }
   } else {
     // An image folder of another size or RGB gets the conv networks built for it (28x28x1
     // keeps the MNIST presets).
@@ -344,8 +352,8 @@ int run_evaluate(const model_request& r) {
   }
   // With --csv the rows are read and scaled as recorded (a model without a table record is
   // refused by table_options()).
-  const gad::data::split split = load_split(data, r.seed.value_or(detector.seed()), false,
-                                            &detector.preprocessing());
+  const gad::data::split split =
+      load_split(data, r.seed.value_or(detector.seed()), false, &detector.preprocessing());
   json summary{{"command", r.command_line},
                {"model_file", r.model_path},
                {"policies", D::signature()},
@@ -380,9 +388,8 @@ int run_score(const model_request& r) {
   if (csv.has_parent_path()) fs::create_directories(csv.parent_path());
   write_scores_csv(csv, scores, predictions, in.labels, {}, in.files);
   std::cout << "scored " << scores.size(0) << (r.table.empty() ? " images, " : " rows, ")
-            << predictions.sum().item<std::int64_t>()
-            << " above the threshold " << detector.threshold() << "; scores in " << csv.string()
-            << std::endl;
+            << predictions.sum().item<std::int64_t>() << " above the threshold "
+            << detector.threshold() << "; scores in " << csv.string() << std::endl;
   return 0;
 }
 

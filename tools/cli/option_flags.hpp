@@ -36,6 +36,9 @@ inline const std::map<std::string, std::string>& option_help() {
       {"height", "image height in pixels (default: taken from the data)"},
       {"width", "image width in pixels (default: taken from the data)"},
       {"z_dim", "latent dimension of the generator"},
+      {"architecture",
+       "ALGAN networks: mlp (the reference) or conv (DCGAN-like; the widths become channel "
+       "counts, by default G 64,32 and D 32,64)"},
       {"generator_hidden", "widths of G's hidden layers, comma separated"},
       {"discriminator_hidden", "widths of D's hidden layers, comma separated"},
       {"leaky_relu_slope", "negative slope of D's LeakyReLU"},

@@ -100,6 +100,17 @@ gad(0 train algan ${common} ${tiny_algan} --epochs 4 --validate-every 1 --select
     --early-stop 1 --no-plots --out "${OUT}/algan-early")
 expect_file("${OUT}/algan-early/model.gad")
 
+# --architecture conv alone takes the conv preset's channel counts; inspect shows them.
+gad(0 train algan ${common} --architecture conv --z-dim 8 --batch-size 16 --epochs 1 --no-plots
+    --out "${OUT}/algan-conv")
+gad(0 inspect "${OUT}/algan-conv/model.gad")
+string(JSON arch GET "${out}" options architecture)
+string(JSON g0 GET "${out}" options generator_hidden 0)
+string(JSON d0 GET "${out}" options discriminator_hidden 0)
+if(NOT arch STREQUAL "conv" OR NOT g0 EQUAL 64 OR NOT d0 EQUAL 32)
+  message(FATAL_ERROR "conv model: inspect printed:\n${out}")
+endif()
+
 # ALAD and EGBAD on a few samples of the anomalous-class protocol.
 gad(0 train alad ${common} --anomalous 1 --epochs 1 --batch-size 16 --max-train 32 --max-test 40
     --score l2 --dzz --out "${OUT}/alad")

@@ -105,11 +105,13 @@ class engine<family::algan, P>
   /// builds both networks with the reference initialization drawn from the seed.
   explicit engine(algan_options options)
       : base_type((validate(options, pseudo_anomalies), std::move(options))) {
-    G_ = nn::AlganGenerator(
-        nn::AlganGeneratorOptions{options_.z_dim, options_.generator_hidden, options_.image_numel(),
-                                  options_.batch_norm_eps, options_.batch_norm_momentum});
+    const bool conv = options_.architecture == algan_architecture::conv;
+    G_ = nn::AlganGenerator(nn::AlganGeneratorOptions{
+        options_.z_dim, options_.generator_hidden, options_.image_numel(), options_.batch_norm_eps,
+        options_.batch_norm_momentum, conv, options_.channels, options_.height, options_.width});
     D_ = discriminator_type(nn::AlganDiscriminatorOptions{
-        options_.image_numel(), options_.discriminator_hidden, options_.leaky_relu_slope});
+        options_.image_numel(), options_.discriminator_hidden, options_.leaky_relu_slope, conv,
+        options_.channels, options_.height, options_.width});
     G_->to(runtime_.device());
     D_->to(runtime_.device());
     initialize_networks();

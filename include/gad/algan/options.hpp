@@ -4,9 +4,9 @@
 // that `gad::algan<> detector;` trains what the paper's authors trained; every shape is a
 // value here rather than a type so the same detector can be pointed at other image sizes.
 #include <gad/core/error.hpp>
-#include <gad/metrics/decision.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
+#include <gad/metrics/decision.hpp>
 
 #include <c10/util/Optional.h>
 
@@ -31,6 +31,18 @@ inline const char* to_string(latent_resampling r) noexcept {
   return r == latent_resampling::reference ? "reference" : "every-iteration";
 }
 
+/// How G and D are built (docs/design.md, "ALGAN's two architectures").
+enum class algan_architecture {
+  /// Fully connected, the reference's MNIST networks.
+  mlp,
+  /// DCGAN-like: transposed convolutions in G, strided convolutions in D, 4x4 and stride 2 each.
+  conv,
+};
+
+inline const char* to_string(algan_architecture a) noexcept {
+  return a == algan_architecture::mlp ? "mlp" : "conv";
+}
+
 struct algan_options {
   // ---- Image and network shape --------------------------------------------------------
   /// Shape of one input image; inputs may be given as [N, C, H, W] or flattened [N, C*H*W].
@@ -39,6 +51,9 @@ struct algan_options {
   std::int64_t width = 28;
   /// Latent dimension of the generator.
   std::int64_t z_dim = 100;
+  /// mlp (the reference) or conv; conv reads the two width lists below as channel counts and
+  /// needs height and width divisible by 2^(number of widths). See algan_conv_options().
+  algan_architecture architecture = algan_architecture::mlp;
   /// Widths of G's hidden layers (Linear + BatchNorm1d + ReLU each), input side first.
   std::vector<std::int64_t> generator_hidden = {512, 1024};
   /// Widths of D's hidden layers (Linear + LeakyReLU each); spectral norm, when the detector's
@@ -125,6 +140,22 @@ struct algan_options {
   }
 };
 
+/// The convolutional preset for images of the given shape (defaults: MNIST): G 64 -> 32 channels,
+/// D 32 -> 64, everything else the reference's. The widths keep one training iteration at about
+/// the cost of the reference MLPs on 28x28 images (about 1.7 M multiply-adds per image in D
+/// against 1.3 M), so the image architecture trains in the same CPU time.
+inline algan_options algan_conv_options(std::int64_t channels = 1, std::int64_t height = 28,
+                                        std::int64_t width = 28) {
+  algan_options o;
+  o.channels = channels;
+  o.height = height;
+  o.width = width;
+  o.architecture = algan_architecture::conv;
+  o.generator_hidden = {64, 32};
+  o.discriminator_hidden = {32, 64};
+  return o;
+}
+
 namespace detail {
 inline bool algan_positive(double v) { return std::isfinite(v) && v > 0.0; }
 
@@ -158,6 +189,19 @@ inline void validate(const algan_options& o, bool pseudo_anomalies) {
   }
   for (auto w : o.discriminator_hidden) {
     require(w > 0, "discriminator_hidden widths must be > 0, got " + std::to_string(w));
+  }
+  if (o.architecture == algan_architecture::conv) {
+    for (const auto* list : {&o.generator_hidden, &o.discriminator_hidden}) {
+      const auto levels = static_cast<std::int64_t>(list->size());
+      const std::int64_t step = levels < 31 ? std::int64_t{1} << levels : 0;
+      require(levels > 0 && step > 0 && o.height % step == 0 && o.width % step == 0,
+              "the conv architecture halves the image size once per width of " +
+                  std::string(list == &o.generator_hidden ? "generator_hidden"
+                                                          : "discriminator_hidden") +
+                  ", so height and width must be divisible by 2^" + std::to_string(levels) +
+                  ", got " + std::to_string(o.height) + "x" + std::to_string(o.width) +
+                  (levels == 0 ? " (and the list must not be empty)" : ""));
+    }
   }
   require(std::isfinite(o.leaky_relu_slope) && o.leaky_relu_slope >= 0.0,
           "leaky_relu_slope must be >= 0, got " + num(o.leaky_relu_slope));

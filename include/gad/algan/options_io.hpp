@@ -24,6 +24,20 @@ struct enum_text<latent_resampling> {
   }
   static std::string names() { return "reference, every-iteration"; }
 };
+template <>
+struct enum_text<algan_architecture> {
+  static const char* to_text(algan_architecture a) { return gad::to_string(a); }
+  static bool from_text(const std::string& s, algan_architecture& a) {
+    for (auto v : {algan_architecture::mlp, algan_architecture::conv}) {
+      if (s == to_text(v)) {
+        a = v;
+        return true;
+      }
+    }
+    return false;
+  }
+  static std::string names() { return "mlp, conv"; }
+};
 }  // namespace io
 
 /// Calls f(name, field) for every field of `o` (const or not), runtime settings last.
@@ -33,6 +47,7 @@ void visit_algan_options(Options& o, F&& f) {
   f("height", o.height);
   f("width", o.width);
   f("z_dim", o.z_dim);
+  f("architecture", o.architecture);
   f("generator_hidden", o.generator_hidden);
   f("discriminator_hidden", o.discriminator_hidden);
   f("leaky_relu_slope", o.leaky_relu_slope);
@@ -68,7 +83,8 @@ void visit_algan_options(Options& o, F&& f) {
 /// True when `a` and `b` build the same networks: same layers, sizes and layer settings.
 inline bool same_networks(const algan_options& a, const algan_options& b) {
   return a.channels == b.channels && a.height == b.height && a.width == b.width &&
-         a.z_dim == b.z_dim && a.generator_hidden == b.generator_hidden &&
+         a.z_dim == b.z_dim && a.architecture == b.architecture &&
+         a.generator_hidden == b.generator_hidden &&
          a.discriminator_hidden == b.discriminator_hidden &&
          a.leaky_relu_slope == b.leaky_relu_slope && a.batch_norm_eps == b.batch_norm_eps &&
          a.batch_norm_momentum == b.batch_norm_momentum;
@@ -82,10 +98,10 @@ inline std::string network_summary(const algan_options& o) {
     return s;
   };
   return "image " + std::to_string(o.channels) + "x" + std::to_string(o.height) + "x" +
-         std::to_string(o.width) + ", z_dim " + std::to_string(o.z_dim) + ", G hidden " +
-         list(o.generator_hidden) + ", D hidden " + list(o.discriminator_hidden) + ", LeakyReLU " +
-         detail::algan_num(o.leaky_relu_slope) + ", BatchNorm eps " +
-         detail::algan_num(o.batch_norm_eps) + " momentum " +
+         std::to_string(o.width) + ", " + to_string(o.architecture) + ", z_dim " +
+         std::to_string(o.z_dim) + ", G hidden " + list(o.generator_hidden) + ", D hidden " +
+         list(o.discriminator_hidden) + ", LeakyReLU " + detail::algan_num(o.leaky_relu_slope) +
+         ", BatchNorm eps " + detail::algan_num(o.batch_norm_eps) + " momentum " +
          detail::algan_num(o.batch_norm_momentum);
 }
 
@@ -100,7 +116,8 @@ inline algan_options read_algan_options(const archive_reader& r, const std::stri
   const archive_reader mine = r.child(key);
   algan_options o;
   visit_algan_options(o, [&](const char* name, auto& v) {
-    read_field_added_later(mine, name, v, {"reuse_d_step_fakes", "compute_precision", "ema_decay"});
+    read_field_added_later(
+        mine, name, v, {"reuse_d_step_fakes", "compute_precision", "ema_decay", "architecture"});
   });
   return o;
 }
