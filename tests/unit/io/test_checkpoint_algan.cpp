@@ -119,6 +119,7 @@ TEST_CASE("ALGAN options written before the newer fields existed still read",
   o.epochs = 9;
   o.reuse_d_step_fakes = true;
   o.compute_precision = gad::precision::bfloat16;
+  o.architecture = gad::algan_architecture::conv;
   // A file whose options section lacks the fields in `left_out`.
   const auto read_without = [&](std::initializer_list<std::string> left_out) {
     gad::io::output_archive file;
@@ -137,6 +138,9 @@ TEST_CASE("ALGAN options written before the newer fields existed still read",
   CHECK(old.compute_precision == gad::precision::float32);
   CHECK(old.epochs == 9);
   CHECK(read_without({}).compute_precision == gad::precision::bfloat16);
+  // Files from before the conv networks hold MLPs.
+  CHECK(read_without({"architecture"}).architecture == gad::algan_architecture::mlp);
+  CHECK(read_without({}).architecture == gad::algan_architecture::conv);
   // Every other field is still required.
   CHECK_THROWS_WITH(read_without({"epochs"}), gad_test::contains("epochs"));
 }
