@@ -44,6 +44,7 @@
 #include <gad/train/engine_base.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
+#include <gad/train/optimizers.hpp>
 #include <gad/train/validation_labels.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -355,6 +356,7 @@ class engine<family::bigan, P>
     at::Generator latent;
     torch::Tensor order_d;  // this epoch's shuffles, one per step
     torch::Tensor order_g;
+    torch::Tensor dropout_state;  // read from a checkpoint, set by commit_training()
   };
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
@@ -494,11 +496,7 @@ class engine<family::bigan, P>
     const fit_state& st = *state_;
     io::output_archive t = io::nested_archive(a);
     train::write_loop_state(t, "loop", st.loop);
-    for (const auto& [key, opt] : named_optimizers(st.opt)) {
-      io::output_archive o = io::nested_archive(t);
-      opt->save(o);
-      t.write(key, o);
-    }
+    for (const auto& [key, opt] : named_optimizers(st.opt)) train::write_optimizer(t, key, *opt);
     st.shuffle.write(t, "shuffle", st.loop);
     io::write_generator(t, "latent", st.latent);
     // Dropout draws from LibTorch's global CPU generator (F::dropout takes no generator).
@@ -506,79 +504,46 @@ class engine<family::bigan, P>
     a.write("training", t);
   }
 
-  // Reads everything first and changes the detector only once the whole file checked out.
-  // With `data` (resume) the training section is required and becomes the live fit state.
-  void load_archive(const io::archive_reader& archive, const fit_data* data) {
-    io::check_header(archive, family_name(), signature());
-    bigan_options stored = read_options(archive);
-    if (!same_networks(stored.network, options_.network)) {
-      archive.fail("its networks ('" + stored.network.name + "', latent " +
-                   std::to_string(stored.network.latent_dim) + ") differ from this detector's ('" +
-                   options_.network.name + "', latent " +
-                   std::to_string(options_.network.latent_dim) + ")");
-    }
-    // The seed, device and thread count stay this detector's; load_detector() builds a
-    // detector from the stored ones.
-    stored.runtime = options_.runtime;
-    try {
-      check(stored);
-    } catch (const invalid_argument& e) {
-      archive.fail(std::string("its options are invalid: ") + e.what());
-    }
-    const double threshold = archive.read_double("threshold");
-    const bool fitted = archive.read_bool("fitted");
-    io::staged_copies copies;
-    for (const auto& [key, module] : named_modules()) archive.stage_module(key, *module, copies);
+  // ---- Reading a file: the hooks of train::engine_base::load_archive ----------------------
 
-    std::unique_ptr<fit_state> st;
-    torch::Tensor dropout_state;
-    if (data != nullptr) {
-      const bigan_options current = std::exchange(options_, stored);
-      try {
-        const io::archive_reader t = archive.child("training");
-        st = read_training(t, *data);
-        dropout_state = t.read_tensor("dropout");
-      } catch (...) {
-        options_ = current;
-        throw;
-      }
-      options_ = current;
-    }
-    if (dropout_state.defined()) {
-      at::Generator dropout = at::detail::getDefaultCPUGenerator();
-      const at::Tensor previous = dropout.get_state();
-      try {
-        dropout.set_state(dropout_state);
-      } catch (const std::exception& e) {
-        dropout.set_state(previous);
-        archive.fail(std::string("'training/dropout' is not a valid generator state: ") + e.what());
-      }
-    }
-    // Commit.
-    copies.apply();
-    options_ = std::move(stored);
-    threshold_ = threshold;
-    fitted_ = fitted;
-    state_ = std::move(st);
-    for (auto* m : all_modules()) m->eval();
+  std::string network_mismatch(const bigan_options& stored) const {
+    if (same_networks(stored.network, options_.network)) return {};
+    return "its networks ('" + stored.network.name + "', latent " +
+           std::to_string(stored.network.latent_dim) + ") differ from this detector's ('" +
+           options_.network.name + "', latent " + std::to_string(options_.network.latent_dim) + ")";
+  }
+  static void check_options(const bigan_options& o) { check(o); }
+  void stage_modules(const io::archive_reader& archive, io::staged_copies& copies) {
+    for (const auto& [key, module] : named_modules()) archive.stage_module(key, *module, copies);
   }
 
-  std::unique_ptr<fit_state> read_training(const io::archive_reader& t, const fit_data& data) {
+  std::unique_ptr<fit_state> read_training(const io::archive_reader& archive, const fit_data& data,
+                                           io::staged_copies&) {
+    const io::archive_reader t = archive.child("training");
     std::unique_ptr<fit_state> st = fresh_state(data);
     train::read_loop_state(t, "loop", st->loop, snapshot_scoring_networks(), device(),
                            data.validation);
-    for (const auto& [key, opt] : named_optimizers(st->opt)) {
-      try {
-        opt->load(t.child(key).raw());
-      } catch (const checkpoint_error&) {
-        throw;
-      } catch (const std::exception& e) {
-        t.fail(std::string("cannot restore optimizer '") + key + "': " + e.what());
-      }
-    }
+    for (const auto& [key, opt] : named_optimizers(st->opt)) train::read_optimizer(t, key, *opt);
     st->shuffle.read(t, "shuffle");
     t.read_generator("latent", st->latent);
+    // Tried on a scratch generator now; the global one changes only in commit_training().
+    st->dropout_state = t.read_tensor("dropout");
+    try {
+      at::Generator scratch = at::detail::createCPUGenerator();
+      scratch.set_state(st->dropout_state);
+    } catch (const std::exception& e) {
+      t.fail(std::string("'training/dropout' is not a valid generator state: ") + e.what());
+    }
     return st;
+  }
+
+  // Dropout draws from LibTorch's global CPU generator (F::dropout takes no generator).
+  void commit_training(fit_state& st) {
+    at::Generator dropout = at::detail::getDefaultCPUGenerator();
+    dropout.set_state(st.dropout_state);
+  }
+  void to_eval() {
+    for (auto* m : all_modules()) m->eval();
   }
 
   std::vector<torch::nn::Module*> training_modules() const {
@@ -621,10 +586,8 @@ class engine<family::bigan, P>
 
   optimizers make_optimizers() const {
     const auto adam = [&](torch::nn::Module& m) {
-      return std::make_unique<torch::optim::Adam>(
-          m.parameters(), torch::optim::AdamOptions(options_.learning_rate)
-                              .betas({options_.adam_beta1, options_.adam_beta2})
-                              .eps(options_.adam_eps));
+      return train::make_adam(m, options_.learning_rate, options_.adam_beta1, options_.adam_beta2,
+                              options_.adam_eps);
     };
     optimizers o;
     o.e = adam(*E_);

@@ -32,6 +32,7 @@
 #include <gad/train/engine_base.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
+#include <gad/train/optimizers.hpp>
 #include <gad/train/validation_labels.hpp>
 
 #include <ATen/core/Generator.h>
@@ -308,10 +309,7 @@ class engine<family::algan, P>
   }
 
   std::unique_ptr<torch::optim::Adam> make_optimizer(torch::nn::Module& m, double lr) const {
-    return std::make_unique<torch::optim::Adam>(
-        m.parameters(), torch::optim::AdamOptions(lr)
-                            .betas({options_.adam_beta1, options_.adam_beta2})
-                            .eps(options_.adam_eps));
+    return train::make_adam(m, lr, options_.adam_beta1, options_.adam_beta2, options_.adam_eps);
   }
 
   std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
@@ -427,12 +425,8 @@ class engine<family::algan, P>
     const fit_state& st = *state_;
     io::output_archive t = io::nested_archive(a);
     train::write_loop_state(t, "loop", st.loop);
-    io::output_archive og = io::nested_archive(t);
-    st.opt_g->save(og);
-    t.write("opt_g", og);
-    io::output_archive od = io::nested_archive(t);
-    st.opt_d->save(od);
-    t.write("opt_d", od);
+    train::write_optimizer(t, "opt_g", *st.opt_g);
+    train::write_optimizer(t, "opt_d", *st.opt_d);
     st.shuffle.write(t, "shuffle", st.loop);
     io::write_generator(t, "latent", st.latent);
     shift_type::write(shift_context(*this, nullptr), st.shift, t);
@@ -463,46 +457,20 @@ class engine<family::algan, P>
     return v.to(device());
   }
 
-  // Reads everything first and changes the detector only once the whole file checked out.
-  // With `data` (resume) the training section is required and becomes the live fit state.
-  void load_archive(const io::archive_reader& archive, const fit_data* data) {
-    io::check_header(archive, family_name(), signature());
-    algan_options stored = read_options(archive);
-    if (!same_networks(stored, options_)) {
-      archive.fail("its networks (" + network_summary(stored) + ") differ from this detector's (" +
-                   network_summary(options_) + ")");
-    }
-    // The seed, device and thread count stay this detector's; load_detector() builds a
-    // detector from the stored ones.
-    stored.runtime = options_.runtime;
-    try {
-      validate(stored, pseudo_anomalies);
-    } catch (const invalid_argument& e) {
-      archive.fail(std::string("its options are invalid: ") + e.what());
-    }
-    const double threshold = archive.read_double("threshold");
-    const bool fitted = archive.read_bool("fitted");
-    io::staged_copies copies;
+  // ---- Reading a file: the hooks of train::engine_base::load_archive ----------------------
+
+  std::string network_mismatch(const algan_options& stored) const {
+    if (same_networks(stored, options_)) return {};
+    return "its networks (" + network_summary(stored) + ") differ from this detector's (" +
+           network_summary(options_) + ")";
+  }
+  static void check_options(const algan_options& o) { validate(o, pseudo_anomalies); }
+  void stage_modules(const io::archive_reader& archive, io::staged_copies& copies) {
     archive.stage_module("generator", *G_, copies);
     archive.stage_module("discriminator", *D_, copies);
-
-    std::unique_ptr<fit_state> st;
-    if (data != nullptr) {
-      const algan_options current = std::exchange(options_, stored);
-      try {
-        st = read_training(archive, *data, copies);
-      } catch (...) {
-        options_ = current;
-        throw;
-      }
-      options_ = current;
-    }
-    // Commit.
-    copies.apply();
-    options_ = std::move(stored);
-    threshold_ = threshold;
-    fitted_ = fitted;
-    state_ = std::move(st);
+  }
+  void commit_training(fit_state&) {}
+  void to_eval() {
     G_->eval();
     D_->eval();
   }
@@ -521,17 +489,8 @@ class engine<family::algan, P>
     const std::vector<std::vector<torch::Tensor>> like{algan_detail::snapshot(*G_),
                                                        algan_detail::snapshot(*D_)};
     train::read_loop_state(t, "loop", st->loop, like, device(), data.validation);
-    const auto load_optimizer = [&](const char* key, torch::optim::Adam& opt) {
-      try {
-        opt.load(t.child(key).raw());
-      } catch (const checkpoint_error&) {
-        throw;
-      } catch (const std::exception& e) {
-        t.fail(std::string("cannot restore optimizer '") + key + "': " + e.what());
-      }
-    };
-    load_optimizer("opt_g", *st->opt_g);
-    load_optimizer("opt_d", *st->opt_d);
+    train::read_optimizer(t, "opt_g", *st->opt_g);
+    train::read_optimizer(t, "opt_d", *st->opt_d);
     st->shuffle.read(t, "shuffle");
     t.read_generator("latent", st->latent);
     shift_type::read(shift_context(*this, nullptr), st->shift, t);

@@ -17,7 +17,15 @@
 //   bool fitting() const;                        // a fit state exists (fit() or resume() runs)
 //   void write_modules(io::output_archive&) const;
 //   void write_training(io::output_archive&) const;
-//   void load_archive(const io::archive_reader&, const fit_data*);
+// and, for reading a file (load_archive below):
+//   std::string network_mismatch(const Options& stored) const;  // "" when the shapes match
+//   static void check_options(const Options&);   // throws gad::invalid_argument
+//   void stage_modules(const io::archive_reader&, io::staged_copies&);
+//   std::unique_ptr<fit_state> read_training(const io::archive_reader&, const fit_data&,
+//                                            io::staged_copies&);
+//   void commit_training(fit_state&);            // what must wait until the file checked out
+//   void to_eval();                              // every network in eval mode
+//   std::unique_ptr<fit_state> state_;
 #include <gad/core/error.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/core/threads.hpp>
@@ -36,6 +44,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -90,7 +99,7 @@ class engine_base {
     const auto data = self.prepare_fit(train, validation, stored.batch_size);
     set_threads(runtime_.threads());
     data::preprocessing recorded = data::preprocessing_io::read(archive, "preprocessing");
-    self.load_archive(archive, &data);
+    load_archive(archive, &data);
     preprocessing_ = std::move(recorded);
     return self.run(data, callbacks...);
   }
@@ -119,7 +128,7 @@ class engine_base {
   void load(const std::filesystem::path& path) {
     const io::archive_reader archive(path);
     data::preprocessing recorded = data::preprocessing_io::read(archive, "preprocessing");
-    derived().load_archive(archive, nullptr);
+    load_archive<typename Engine::fit_data>(archive, nullptr);
     preprocessing_ = std::move(recorded);
   }
 
@@ -187,6 +196,50 @@ class engine_base {
     report.threshold = threshold_;
     notify_train_end(train_end_of(report), callbacks...);
     return report;
+  }
+
+  // Reads everything first and changes the detector only once the whole file checked out.
+  // With `data` (resume) the training section is required and becomes the live fit state.
+  template <class FitData>
+  void load_archive(const io::archive_reader& archive, const FitData* data) {
+    Engine& self = derived();
+    io::check_header(archive, Engine::family_name(), Engine::signature());
+    Options stored = Engine::read_options(archive);
+    const std::string mismatch = self.network_mismatch(stored);
+    if (!mismatch.empty()) archive.fail(mismatch);
+    // The seed, device and thread count stay this detector's; load_detector() builds a
+    // detector from the stored ones.
+    stored.runtime = options_.runtime;
+    try {
+      Engine::check_options(stored);
+    } catch (const invalid_argument& e) {
+      archive.fail(std::string("its options are invalid: ") + e.what());
+    }
+    const double threshold = archive.read_double("threshold");
+    const bool fitted = archive.read_bool("fitted");
+    io::staged_copies copies;
+    self.stage_modules(archive, copies);
+
+    decltype(self.state_) st;
+    if (data != nullptr) {
+      // The fit state is built for the stored options (batch size, EMA, buffers).
+      const Options current = std::exchange(options_, stored);
+      try {
+        st = self.read_training(archive, *data, copies);
+      } catch (...) {
+        options_ = current;
+        throw;
+      }
+      options_ = current;
+    }
+    // Commit.
+    copies.apply();
+    options_ = std::move(stored);
+    threshold_ = threshold;
+    fitted_ = fitted;
+    if (st) self.commit_training(*st);
+    self.state_ = std::move(st);
+    self.to_eval();
   }
 
   template <class... Callbacks>
