@@ -77,29 +77,9 @@ namespace alad_detail {
 
 using detail::all_finite;
 using detail::frozen_parameters;
+using detail::mode_scope;
 using detail::restore;
 using detail::snapshot;
-
-/// Sets modules to train or eval mode for a scope and restores each one's previous mode.
-class mode_scope {
- public:
-  mode_scope(std::vector<torch::nn::Module*> modules, bool training)
-      : modules_(std::move(modules)) {
-    for (auto* m : modules_) {
-      was_training_.push_back(m->is_training());
-      m->train(training);
-    }
-  }
-  ~mode_scope() {
-    for (std::size_t i = 0; i < modules_.size(); ++i) modules_[i]->train(was_training_[i]);
-  }
-  mode_scope(const mode_scope&) = delete;
-  mode_scope& operator=(const mode_scope&) = delete;
-
- private:
-  std::vector<torch::nn::Module*> modules_;
-  std::vector<bool> was_training_;
-};
 
 /// Keeps batch-norm running statistics where they are for a scope (momentum 0 leaves them
 /// exactly unchanged) while the layers still normalize with batch statistics. The reference

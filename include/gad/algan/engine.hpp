@@ -11,11 +11,13 @@
 // Normalization policy: it builds D's hidden layers, spectral or plain
 // (gad/nn/normalized_layer.hpp).
 #include <gad/alad/ema.hpp>
+#include <gad/algan/image_input.hpp>
 #include <gad/algan/losses.hpp>
 #include <gad/algan/networks.hpp>
 #include <gad/algan/options.hpp>
 #include <gad/algan/options_io.hpp>
 #include <gad/algan/replay_buffer.hpp>
+#include <gad/algan/scoring_pass.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
@@ -56,22 +58,6 @@
 namespace gad {
 
 namespace algan_detail {
-
-/// Puts a module (and its children) in train or eval mode and restores the previous mode.
-class module_mode_guard {
- public:
-  module_mode_guard(torch::nn::Module& module, bool training)
-      : module_(module), was_training_(module.is_training()) {
-    module_.train(training);
-  }
-  ~module_mode_guard() { module_.train(was_training_); }
-  module_mode_guard(const module_mode_guard&) = delete;
-  module_mode_guard& operator=(const module_mode_guard&) = delete;
-
- private:
-  torch::nn::Module& module_;
-  bool was_training_;
-};
 
 using detail::all_finite;
 using detail::frozen_parameters;
@@ -156,7 +142,7 @@ class engine<family::algan, P>
                              std::to_string(options_.z_dim) + "], got " + detail::shape_string(z));
     }
     torch::NoGradGuard no_grad;
-    algan_detail::module_mode_guard eval(*G_, false);
+    detail::mode_scope eval(*G_, false);
     return G_->forward(z.to(device(), torch::kFloat))
         .reshape({z.size(0), options_.channels, options_.height, options_.width})
         .to(torch::kCPU);
@@ -572,120 +558,25 @@ class engine<family::algan, P>
     return loss.detach();
   }
 
-  // Without labelled anomalies, the held-out normals are ranked against pseudo-anomalies:
-  // G(z) with z ~ N(0, sigma^2 I) from latents fixed by the seed, as many as there are
-  // normals, made by the scoring G in eval mode. D is trained to reject such images but never
-  // sees the held-out normals, so this AUROC falls when D's boundary stops generalizing to
-  // new normals, which is when the AUROC against real anomalies falls too (measured on the
-  // validation split of MNIST 0-vs-1: examples/algan_mnist/README.md).
   static validation_criterion label_free_criterion() {
-    return {"AUROC against pseudo-anomalies", /*higher_is_better=*/true};
+    return algan_detail::label_free_criterion();
   }
 
   double validation_value(const torch::Tensor& x_val, const std::vector<int>& y_val,
                           nn::AlganGenerator g, discriminator_type d, int epoch) const {
-    torch::Tensor scores = score_flat(x_val, d);
-    std::vector<int> labels = y_val;
-    if (labels.empty()) {
-      const std::int64_t n = x_val.size(0);
-      at::Generator latents = runtime_.generator("algan/selection");
-      const torch::Tensor z = torch::randn({n, options_.z_dim}, latents) * options_.sigma;
-      std::vector<torch::Tensor> fakes;
-      for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
-        const torch::Tensor zb = z.slice(0, i, std::min(n, i + options_.score_batch_size));
-        fakes.push_back(score_flat(nn::make_pseudo_anomalies(g, host_to_device(zb, device())), d));
-      }
-      scores = torch::cat({scores, torch::cat(fakes, 0)}, 0);
-      labels.assign(static_cast<std::size_t>(n), 0);
-      labels.resize(static_cast<std::size_t>(2 * n), 1);
-    }
-    scores = scores.to(torch::kDouble).contiguous();
-    if (!algan_detail::all_finite(scores)) {
-      throw training_error("ALGAN training diverged: non-finite validation scores after epoch " +
-                           std::to_string(epoch));
-    }
-    const double* p = scores.data_ptr<double>();
-    return metrics::auroc(std::vector<double>(p, p + scores.numel()), labels);
+    return algan_detail::validation_value<typename P::scoring>(
+        options_, device(), runtime_.generator("algan/selection"), g, d, x_val, y_val, epoch);
   }
 
-  std::string expected_shape() const {
-    return "[N, " + std::to_string(options_.channels) + ", " + std::to_string(options_.height) +
-           ", " + std::to_string(options_.width) + "] or [N, " +
-           std::to_string(options_.image_numel()) + "]";
-  }
-
-  // Checks shape, dtype and finiteness; returns [N, C*H*W] float32 (same device as `x`).
   torch::Tensor flatten_images(const torch::Tensor& x, const std::string& what) const {
-    if (!x.defined()) {
-      throw invalid_argument("ALGAN " + what + ": expected images of shape " + expected_shape() +
-                             ", got an undefined tensor");
-    }
-    const bool as_images = x.dim() == 4 && x.size(1) == options_.channels &&
-                           x.size(2) == options_.height && x.size(3) == options_.width;
-    const bool as_rows = x.dim() == 2 && x.size(1) == options_.image_numel();
-    if (!as_images && !as_rows) {
-      throw invalid_argument("ALGAN " + what + ": expected images of shape " + expected_shape() +
-                             ", got " + detail::shape_string(x));
-    }
-    if (!x.is_floating_point()) {
-      throw invalid_argument("ALGAN " + what + ": expected floating-point images in [-1, 1], got " +
-                             std::string(c10::toString(x.scalar_type())) +
-                             " (scale them, e.g. with gad::data::unit_to_symmetric)");
-    }
-    if (!algan_detail::all_finite(x)) {
-      throw invalid_argument("ALGAN " + what + ": the images contain NaN or Inf values");
-    }
-    return x.reshape({x.size(0), options_.image_numel()}).to(torch::kFloat);
+    return algan_detail::flatten_images(options_, x, what);
   }
-
-  // As flatten_images, plus the [-1, 1] range G can produce; moved to the device.
   torch::Tensor prepare_training_images(const torch::Tensor& x, const std::string& what) const {
-    torch::Tensor flat = flatten_images(x, "fit (" + what + ")");
-    if (flat.size(0) == 0) throw invalid_argument("ALGAN fit: the " + what + " is empty");
-    const double lo = flat.min().item<double>();
-    const double hi = flat.max().item<double>();
-    constexpr double slack = 1e-4;
-    if (lo < -1.0 - slack || hi > 1.0 + slack) {
-      throw invalid_argument("ALGAN fit: " + what + " pixel values must lie in [-1, 1] (the " +
-                             "generator ends in tanh), got [" + std::to_string(lo) + ", " +
-                             std::to_string(hi) + "]; scale them, e.g. with " +
-                             "gad::data::unit_to_symmetric");
-    }
-    return flat.to(device());
+    return algan_detail::prepare_training_images(options_, x, what).to(device());
   }
-
-  // -logit in eval mode, batched; `flat` is [N, C*H*W] float on any device.
-  // What a scoring rule's compute() reads on ALGAN (gad/policy/scoring.hpp): D's logit of
-  // each image of the batch, and the options.
-  struct score_view {
-    torch::Tensor logits;
-    const algan_options& opts;
-    const torch::Tensor& logit() const { return logits; }
-    const algan_options& options() const { return opts; }
-    torch::Tensor softplus(const torch::Tensor& t) const {
-      return torch::nn::functional::softplus(t);
-    }
-  };
 
   torch::Tensor score_flat(const torch::Tensor& flat, discriminator_type d) const {
-    static_assert(detail::has_compute<typename P::scoring, score_view>::value,
-                  "the scoring rule needs `template <class View> static auto compute(const View& "
-                  "v)`, returning one score per sample of v's batch");
-    torch::NoGradGuard no_grad;
-    algan_detail::module_mode_guard eval(*d, false);
-    precision_scope mixed(options_.compute_precision, device());
-    const std::int64_t n = flat.size(0);
-    if (n == 0) return torch::empty({0}, torch::kFloat);
-    std::vector<torch::Tensor> parts;
-    for (std::int64_t i = 0; i < n; i += options_.score_batch_size) {
-      const torch::Tensor xb = flat.slice(0, i, std::min(n, i + options_.score_batch_size));
-      const score_view view{d->forward(xb.to(device())).reshape({-1}), options_};
-      // Without a compute() only the static_assert above speaks.
-      if constexpr (detail::has_compute<typename P::scoring, score_view>::value) {
-        parts.push_back(P::scoring::compute(view).to(torch::kCPU));
-      }
-    }
-    return torch::cat(parts, 0);
+    return algan_detail::score_flat<typename P::scoring>(options_, device(), d, flat);
   }
 
   // Mutable: scoring and sampling are logically const but switch the modules to eval mode

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace gad::detail {
@@ -20,6 +21,29 @@ inline bool all_finite(const torch::Tensor& t) {
   const auto [lo, hi] = torch::aminmax(t);
   return std::isfinite(lo.item<double>()) && std::isfinite(hi.item<double>());
 }
+
+/// Sets modules to train or eval mode for a scope and restores each one's previous mode, also
+/// when the scope ends by an exception: scoring is logically const, yet needs eval mode.
+class mode_scope {
+ public:
+  mode_scope(std::vector<torch::nn::Module*> modules, bool training)
+      : modules_(std::move(modules)) {
+    for (auto* m : modules_) {
+      was_training_.push_back(m->is_training());
+      m->train(training);
+    }
+  }
+  mode_scope(torch::nn::Module& module, bool training) : mode_scope({&module}, training) {}
+  ~mode_scope() {
+    for (std::size_t i = 0; i < modules_.size(); ++i) modules_[i]->train(was_training_[i]);
+  }
+  mode_scope(const mode_scope&) = delete;
+  mode_scope& operator=(const mode_scope&) = delete;
+
+ private:
+  std::vector<torch::nn::Module*> modules_;
+  std::vector<bool> was_training_;
+};
 
 /// Turns off gradient tracking of a module's parameters for a scope: a discriminator during
 /// the generator step, whose gradients the reference computes and then throws away.
