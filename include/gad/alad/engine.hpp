@@ -22,6 +22,7 @@
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/discriminator_nets.hpp>
 #include <gad/alad/ema.hpp>
+#include <gad/alad/input.hpp>
 #include <gad/alad/losses.hpp>
 #include <gad/alad/networks.hpp>
 #include <gad/alad/options.hpp>
@@ -76,36 +77,11 @@ using named_scores = std::vector<std::pair<std::string, torch::Tensor>>;
 namespace alad_detail {
 
 using detail::all_finite;
+using detail::frozen_batch_stats;
 using detail::frozen_parameters;
 using detail::mode_scope;
 using detail::restore;
 using detail::snapshot;
-
-/// Keeps batch-norm running statistics where they are for a scope (momentum 0 leaves them
-/// exactly unchanged) while the layers still normalize with batch statistics. The reference
-/// updates a network's statistics only in that network's own training op, whereas LibTorch
-/// updates them on every training-mode forward.
-class frozen_batch_stats {
- public:
-  explicit frozen_batch_stats(torch::nn::Module& module) {
-    for (const auto& m : module.modules()) {
-      if (auto* bn = m->as<torch::nn::BatchNorm1d>()) {
-        saved_.push_back({&bn->options.momentum(), bn->options.momentum()});
-      } else if (auto* bn2 = m->as<torch::nn::BatchNorm2d>()) {
-        saved_.push_back({&bn2->options.momentum(), bn2->options.momentum()});
-      }
-    }
-    for (auto& s : saved_) *s.first = 0.0;
-  }
-  ~frozen_batch_stats() {
-    for (auto& s : saved_) *s.first = s.second;
-  }
-  frozen_batch_stats(const frozen_batch_stats&) = delete;
-  frozen_batch_stats& operator=(const frozen_batch_stats&) = delete;
-
- private:
-  std::vector<std::pair<c10::optional<double>*, c10::optional<double>>> saved_;
-};
 
 inline std::vector<double> to_doubles(const torch::Tensor& t) {
   const torch::Tensor c = t.to(torch::kCPU, torch::kDouble).contiguous();
@@ -732,60 +708,9 @@ class engine<family::bigan, P>
     if (!fitted_) throw error(name() + ": " + what + "() called before a successful fit()");
   }
 
-  std::string expected_shape() const {
-    const auto& s = options_.network.input_shape;
-    std::string full = "[N";
-    for (auto d : s) full += ", " + std::to_string(d);
-    full += "]";
-    if (s.size() == 1) return full;
-    return full + " or [N, " + std::to_string(options_.network.input_numel()) + "]";
-  }
-
-  // Checks shape, dtype and finiteness (and, for training data fed to a tanh generator, the
-  // [-1, 1] range); returns float32 [N, input_shape...] on the device.
   torch::Tensor prepare(const torch::Tensor& x, const std::string& what, bool training) const {
-    const nn::architecture& a = options_.network;
-    const std::string where = name() + " " + what + ": ";
-    if (!x.defined()) {
-      throw invalid_argument(where + "expected " + expected_shape() + " for network '" + a.name +
-                             "', got an undefined tensor");
-    }
-    bool ok = false;
-    if (x.dim() == static_cast<std::int64_t>(a.input_shape.size()) + 1) {
-      ok = true;
-      for (std::size_t i = 0; i < a.input_shape.size(); ++i) {
-        ok = ok && x.size(static_cast<std::int64_t>(i) + 1) == a.input_shape[i];
-      }
-    }
-    ok = ok || (x.dim() == 2 && x.size(1) == a.input_numel());
-    if (!ok) {
-      throw invalid_argument(where + "expected " + expected_shape() + " for network '" + a.name +
-                             "', got " + detail::shape_string(x));
-    }
-    if (!x.is_floating_point()) {
-      throw invalid_argument(where + "expected floating-point values, got " +
-                             std::string(c10::toString(x.scalar_type())));
-    }
-    if (!alad_detail::all_finite(x)) {
-      throw invalid_argument(where + "the input contains NaN or Inf values");
-    }
-    std::vector<std::int64_t> full{x.size(0)};
-    full.insert(full.end(), a.input_shape.begin(), a.input_shape.end());
-    torch::Tensor out = x.reshape(full).to(torch::kFloat);
-    if (training && !a.generator.empty() && a.generator.back().act == nn::activation::tanh &&
-        out.numel() > 0) {
-      const double lo = out.min().item<double>();
-      const double hi = out.max().item<double>();
-      constexpr double slack = 1e-4;
-      if (lo < -1.0 - slack || hi > 1.0 + slack) {
-        throw invalid_argument(where +
-                               "values must lie in [-1, 1] (the generator ends in tanh), "
-                               "got [" +
-                               std::to_string(lo) + ", " + std::to_string(hi) +
-                               "]; scale them, e.g. with gad::data::unit_to_symmetric");
-      }
-    }
-    return out.to(device());
+    return alad_detail::prepare_input(options_.network, name() + " " + what + ": ", x, training)
+        .to(device());
   }
 
   // Discriminator outputs as float32 (a no-op in float32 precision): losses and scores are

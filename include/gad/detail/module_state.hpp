@@ -2,7 +2,9 @@
 // Scoped changes to modules and deep copies of their state, shared by the training engines:
 // best-checkpoint snapshots must hold buffers too (batch-norm statistics, spectral-norm
 // vectors), and every temporary change must be undone even when training throws.
+#include <c10/util/Optional.h>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -43,6 +45,32 @@ class mode_scope {
  private:
   std::vector<torch::nn::Module*> modules_;
   std::vector<bool> was_training_;
+};
+
+/// Keeps batch-norm running statistics where they are for a scope (momentum 0 leaves them
+/// exactly unchanged) while the layers still normalize with batch statistics. The reference
+/// updates a network's statistics only in that network's own training op, whereas LibTorch
+/// updates them on every training-mode forward.
+class frozen_batch_stats {
+ public:
+  explicit frozen_batch_stats(torch::nn::Module& module) {
+    for (const auto& m : module.modules()) {
+      if (auto* bn = m->as<torch::nn::BatchNorm1d>()) {
+        saved_.push_back({&bn->options.momentum(), bn->options.momentum()});
+      } else if (auto* bn2 = m->as<torch::nn::BatchNorm2d>()) {
+        saved_.push_back({&bn2->options.momentum(), bn2->options.momentum()});
+      }
+    }
+    for (auto& s : saved_) *s.first = 0.0;
+  }
+  ~frozen_batch_stats() {
+    for (auto& s : saved_) *s.first = s.second;
+  }
+  frozen_batch_stats(const frozen_batch_stats&) = delete;
+  frozen_batch_stats& operator=(const frozen_batch_stats&) = delete;
+
+ private:
+  std::vector<std::pair<c10::optional<double>*, c10::optional<double>>> saved_;
 };
 
 /// Turns off gradient tracking of a module's parameters for a scope: a discriminator during
