@@ -18,6 +18,7 @@
 #include <gad/algan/options_io.hpp>
 #include <gad/algan/replay_buffer.hpp>
 #include <gad/algan/scoring_pass.hpp>
+#include <gad/algan/shift_context.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
@@ -27,6 +28,7 @@
 #include <gad/detail/shape_string.hpp>
 #include <gad/io/archive.hpp>
 #include <gad/io/checkpoint.hpp>
+#include <gad/io/optional_tensor.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/policy/detector.hpp>
 #include <gad/policy/signature.hpp>
@@ -196,65 +198,18 @@ class engine<family::algan, P>
     bool validation = false;
   };
 
-  // What the latent-shift strategy reads and calls: the options, draws from the fit's latent
-  // stream, G's pseudo-anomalies, the loss, replay buffers and checkpoint access.
-  class shift_context {
-   public:
-    using tensor = torch::Tensor;
-    using buffer = replay_buffer;
-
-    shift_context(const engine& e, at::Generator* latent) : e_(e), latent_(latent) {}
-
-    const algan_options& options() const { return e_.options_; }
-    std::int64_t batch_size() const { return e_.options_.batch_size; }
-    /// [batch, z_dim] of N(0, I) from the latent stream, on the host.
-    torch::Tensor randn_latents() const {
-      return torch::randn({e_.options_.batch_size, e_.options_.z_dim}, *latent_);
-    }
-    torch::Tensor to_device(const torch::Tensor& t) const { return host_to_device(t, e_.device()); }
-    /// G(z) with G in eval mode, as float32 (the replay buffers keep it).
-    torch::Tensor pseudo_anomalies(const torch::Tensor& z) const {
-      return nn::make_pseudo_anomalies(e_.G_, z).to(torch::kFloat);
-    }
-    torch::Tensor bce(const torch::Tensor& logits, double target) const {
-      return losses::bce_with_logits(logits, target);
-    }
-    torch::Tensor zeros_like(const torch::Tensor& t) const { return torch::zeros_like(t); }
-    replay_buffer make_replay_buffer(const char* stream) const {
-      return replay_buffer(e_.options_.replay_capacity(), e_.runtime_.generator(stream));
-    }
-
-    void write_generator(io::output_archive& t, const char* key, const at::Generator& g) const {
-      io::write_generator(t, key, g);
-    }
-    void write_optional(io::output_archive& t, const char* key, const torch::Tensor& v) const {
-      engine::write_optional(t, key, v);
-    }
-    void read_generator(const io::archive_reader& t, const char* key, at::Generator& g) const {
-      t.read_generator(key, g);
-    }
-    void read_buffer(const io::archive_reader& t, const char* key, replay_buffer& b) const {
-      try {
-        b.assign(e_.read_optional(t, key, e_.options_.image_numel()));
-      } catch (const invalid_argument& err) {
-        t.fail(err.what());
-      }
-    }
-    torch::Tensor read_latents(const io::archive_reader& t, const char* key) const {
-      return e_.read_optional(t, key, e_.options_.z_dim);
-    }
-
-   private:
-    const engine& e_;
-    at::Generator* latent_;
-  };
+  // What the latent-shift strategy reads and calls (gad/algan/shift_context.hpp).
+  using shift_context = algan_shift_context;
+  shift_context context(at::Generator* latent) const {
+    return shift_context(options_, runtime_, G_, latent);
+  }
 
   // What a fit carries between epochs besides the weights; saved by save() during a fit.
   struct fit_state {
     fit_state(const engine& e, const runtime& rt)
         : shuffle(rt.generator("algan/shuffle")),
           latent(rt.generator("algan/latent")),
-          shift(shift_context(e, nullptr)) {}
+          shift(e.context(nullptr)) {}
     train::loop_state loop;
     std::unique_ptr<torch::optim::Adam> opt_g;
     std::unique_ptr<torch::optim::Adam> opt_d;
@@ -379,7 +334,7 @@ class engine<family::algan, P>
       losses = discriminator_step(*st.opt_d, x, st, epoch, make_fakes, fake_normal);
     }
     losses.push_back(generator_step(*st.opt_g, st.z.generator));
-    shift_type::after_iteration(shift_context(*this, &st.latent), st.shift, fake_normal);
+    shift_type::after_iteration(context(&st.latent), st.shift, fake_normal);
     if (st.avg_g) {
       nn::ema_update(*st.avg_g, *G_, options_.ema_decay);
       nn::ema_update(*st.avg_d, *D_, options_.ema_decay);
@@ -415,32 +370,14 @@ class engine<family::algan, P>
     train::write_optimizer(t, "opt_d", *st.opt_d);
     st.shuffle.write(t, "shuffle", st.loop);
     io::write_generator(t, "latent", st.latent);
-    shift_type::write(shift_context(*this, nullptr), st.shift, t);
+    shift_type::write(context(nullptr), st.shift, t);
     if (st.avg_g) {
       io::write_module(t, "live_generator", *G_);
       io::write_module(t, "live_discriminator", *D_);
     }
-    write_optional(t, "z_normal", st.z.normal);
-    write_optional(t, "z_generator", st.z.generator);
+    io::write_optional_tensor(t, "z_normal", st.z.normal);
+    io::write_optional_tensor(t, "z_generator", st.z.generator);
     a.write("training", t);
-  }
-
-  // An optional tensor: a has_<key> flag, and the tensor (on the CPU) when it is defined.
-  static void write_optional(io::output_archive& t, const char* key, const torch::Tensor& v) {
-    t.write(std::string("has_") + key, c10::IValue(v.defined()));
-    if (v.defined()) t.write(key, v.to(torch::kCPU));
-  }
-
-  // What write_optional wrote: undefined, or float rows of `width` values, on the device.
-  torch::Tensor read_optional(const io::archive_reader& t, const std::string& key,
-                              std::int64_t width) const {
-    if (!t.read_bool("has_" + key)) return torch::Tensor();
-    torch::Tensor v = t.read_tensor(key);
-    if (v.dim() != 2 || v.size(1) != width || v.scalar_type() != torch::kFloat) {
-      t.fail("'" + key + "' has shape " + detail::shape_string(v) + ", not [n, " +
-             std::to_string(width) + "] float");
-    }
-    return v.to(device());
   }
 
   // ---- Reading a file: the hooks of train::engine_base::load_archive ----------------------
@@ -479,9 +416,9 @@ class engine<family::algan, P>
     train::read_optimizer(t, "opt_d", *st->opt_d);
     st->shuffle.read(t, "shuffle");
     t.read_generator("latent", st->latent);
-    shift_type::read(shift_context(*this, nullptr), st->shift, t);
-    st->z.normal = read_optional(t, "z_normal", options_.z_dim);
-    st->z.generator = read_optional(t, "z_generator", options_.z_dim);
+    shift_type::read(context(nullptr), st->shift, t);
+    st->z.normal = io::read_optional_rows(t, "z_normal", options_.z_dim, device());
+    st->z.generator = io::read_optional_rows(t, "z_generator", options_.z_dim, device());
     return st;
   }
 
@@ -494,7 +431,7 @@ class engine<family::algan, P>
   // Drawn on the CPU and moved, so a seed gives the same latents on every device: z_n, the
   // strategy's own (z_a for pseudo-anomalies), then z_gen, from the one latent stream.
   void draw_latents(fit_state& st) const {
-    const shift_context ctx(*this, &st.latent);
+    const shift_context ctx = context(&st.latent);
     st.z.normal = host_to_device(ctx.randn_latents(), device());
     shift_type::template draw<shift_type>(ctx, st.shift);
     st.z.generator = host_to_device(ctx.randn_latents(), device());
@@ -507,7 +444,7 @@ class engine<family::algan, P>
                                                 fit_state& st, int epoch, bool make_fakes,
                                                 torch::Tensor& fake_normal) {
     opt_d.zero_grad();
-    const shift_context ctx(*this, &st.latent);
+    const shift_context ctx = context(&st.latent);
     std::vector<torch::Tensor> logits;
     {
       // Ends before backward() and the optimizer step (see precision_scope).
