@@ -1,8 +1,10 @@
 #pragma once
-// The ALGAN training engine: gad::detector<discriminators<disc::x>, N, score::neg_logit, L>
-// inherits engine<family::algan, P>. It follows the authors' reference code step for step
-// (hanneko/algan_for_t-prism, src/train.py); the places where that code does something
-// surprising are kept on purpose and named in comments, each with the option that changes it.
+// The ALGAN engine: gad::detector<discriminators<disc::x>, N, score::neg_logit, L> inherits
+// engine<family::algan, P>. It holds G and D and connects ALGAN's own pieces to the shared
+// engine core (train::engine_base, the fit loop): the training iteration and fit state
+// (gad/algan/training_step.hpp, the reference's step with its quirks and the options that
+// change them), input checks (image_input.hpp), scoring and validation (scoring_pass.hpp) and
+// the latent-shift strategy's context (shift_context.hpp).
 //
 // Latent-shift policy:
 //   shift::pseudo_anomaly  ALGAN: D also learns to reject G(z_a), z_a ~ N(0, sigma^2 I), and
@@ -19,6 +21,7 @@
 #include <gad/algan/replay_buffer.hpp>
 #include <gad/algan/scoring_pass.hpp>
 #include <gad/algan/shift_context.hpp>
+#include <gad/algan/training_step.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
@@ -185,11 +188,6 @@ class engine<family::algan, P>
   using base_type::runtime_;
   using base_type::threshold_;
 
-  struct latents {
-    torch::Tensor normal;     // z_n, for the D steps
-    torch::Tensor generator;  // z_gen, for the G step
-  };
-
   // Validated tensors of one fit() or resume() call.
   struct fit_data {
     torch::Tensor x_train;  // [N, C*H*W] on the device
@@ -204,25 +202,11 @@ class engine<family::algan, P>
     return shift_context(options_, runtime_, G_, latent);
   }
 
-  // What a fit carries between epochs besides the weights; saved by save() during a fit.
-  struct fit_state {
-    fit_state(const engine& e, const runtime& rt)
-        : shuffle(rt.generator("algan/shuffle")),
-          latent(rt.generator("algan/latent")),
-          shift(e.context(nullptr)) {}
-    train::loop_state loop;
-    std::unique_ptr<torch::optim::Adam> opt_g;
-    std::unique_ptr<torch::optim::Adam> opt_d;
-    train::shuffle_stream shuffle;
-    at::Generator latent;
-    typename shift_type::template state<shift_context> shift;
-    latents z;
-    torch::Tensor order;  // this epoch's shuffle
-    // The weight averages (options().ema_decay > 0), else empty: what validation scores
-    // with, what a best checkpoint keeps and what the detector holds after the fit.
-    nn::AlganGenerator avg_g{nullptr};
-    discriminator_type avg_d{nullptr};
-  };
+  // What a fit carries between epochs besides the weights (gad/algan/training_step.hpp).
+  using fit_state = algan_fit_state<shift_type, discriminator_type>;
+  algan_training_step<shift_type, discriminator_type> step() const {
+    return {options_, runtime_, G_, D_};
+  }
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
                        std::int64_t batch) const {
@@ -254,7 +238,7 @@ class engine<family::algan, P>
   }
 
   std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
-    auto st = std::make_unique<fit_state>(*this, runtime_);
+    auto st = std::make_unique<fit_state>(context(nullptr), runtime_);
     st->opt_g = make_optimizer(*G_, options_.generator_lr);
     st->opt_d = make_optimizer(*D_, options_.discriminator_lr);
     if (options_.ema_decay > 0.0) {
@@ -319,27 +303,7 @@ class engine<family::algan, P>
 
   torch::Tensor train_iteration(fit_state& st, const torch::Tensor& x_train, int epoch,
                                 std::int64_t it) {
-    const std::int64_t batch = options_.batch_size;
-    const torch::Tensor x =
-        x_train.index_select(0, st.order.slice(0, it * batch, (it + 1) * batch));
-    // The reference draws new latents only inside even epochs (see latent_resampling).
-    if (!st.z.normal.defined() || options_.resampling == latent_resampling::every_iteration ||
-        epoch % 2 == 0) {
-      draw_latents(st);
-    }
-    std::vector<torch::Tensor> losses;
-    torch::Tensor fake_normal;
-    for (int s = 0; s < options_.discriminator_steps; ++s) {
-      const bool make_fakes = s == 0 || !options_.reuse_d_step_fakes;
-      losses = discriminator_step(*st.opt_d, x, st, epoch, make_fakes, fake_normal);
-    }
-    losses.push_back(generator_step(*st.opt_g, st.z.generator));
-    shift_type::after_iteration(context(&st.latent), st.shift, fake_normal);
-    if (st.avg_g) {
-      nn::ema_update(*st.avg_g, *G_, options_.ema_decay);
-      nn::ema_update(*st.avg_d, *D_, options_.ema_decay);
-    }
-    return torch::stack(losses);
+    return step().iteration(st, x_train, epoch, it);
   }
 
   void begin_fresh_fit(const fit_data& data) {
@@ -426,73 +390,6 @@ class engine<family::algan, P>
     at::Generator init = runtime_.generator("algan/init");
     G_->initialize(init);
     D_->initialize(init);
-  }
-
-  // Drawn on the CPU and moved, so a seed gives the same latents on every device: z_n, the
-  // strategy's own (z_a for pseudo-anomalies), then z_gen, from the one latent stream.
-  void draw_latents(fit_state& st) const {
-    const shift_context ctx = context(&st.latent);
-    st.z.normal = host_to_device(ctx.randn_latents(), device());
-    shift_type::template draw<shift_type>(ctx, st.shift);
-    st.z.generator = host_to_device(ctx.randn_latents(), device());
-  }
-
-  // One discriminator update. With make_fakes it makes fresh fakes (fake_normal and the
-  // strategy's); without, it trains on the ones already there. Returns the strategy's loss
-  // terms, detached, the total last.
-  std::vector<torch::Tensor> discriminator_step(torch::optim::Adam& opt_d, const torch::Tensor& x,
-                                                fit_state& st, int epoch, bool make_fakes,
-                                                torch::Tensor& fake_normal) {
-    opt_d.zero_grad();
-    const shift_context ctx = context(&st.latent);
-    std::vector<torch::Tensor> logits;
-    {
-      // Ends before backward() and the optimizer step (see precision_scope).
-      precision_scope mixed(options_.compute_precision, device());
-      if (make_fakes) {
-        // Train mode: BatchNorm uses batch statistics and updates its running ones, as the
-        // reference does when it makes D's fake-normal batch (it detaches afterwards).
-        torch::NoGradGuard no_grad;
-        // Stored as float32 whatever the precision: the replay buffers keep them.
-        fake_normal = G_->forward(st.z.normal).to(torch::kFloat);
-        shift_type::make_fakes(ctx, st.shift);
-      }
-      std::vector<torch::Tensor> groups{x, fake_normal};
-      for (torch::Tensor& g : shift_type::groups(ctx, st.shift, epoch)) {
-        groups.push_back(std::move(g));
-      }
-      if (options_.fused_d_forward) {
-        logits = D_->forward(torch::cat(groups, 0)).split(options_.batch_size, 0);
-      } else {
-        // One call per group, as the reference: with spectral norm each training-mode call
-        // advances the power iteration, so the call count shapes the u/v trajectory.
-        for (const auto& g : groups) logits.push_back(D_->forward(g));
-      }
-    }
-    std::vector<torch::Tensor> values = shift_type::losses(ctx, logits, epoch);
-    const torch::Tensor total = values.back();
-    // The losses stay on the device; the fit loop reads and checks them (loss_read_interval).
-    for (torch::Tensor& v : values) v = v.detach();
-    total.backward();
-    opt_d.step();
-    return values;
-  }
-
-  // One generator update with the non-saturating loss on normal latents only. D stays in
-  // train mode (so its spectral-norm vectors advance, as in the reference) but its parameters
-  // are frozen: the reference's D gradients from this step are discarded anyway.
-  torch::Tensor generator_step(torch::optim::Adam& opt_g, const torch::Tensor& z_gen) {
-    opt_g.zero_grad();
-    algan_detail::frozen_parameters frozen(*D_);
-    torch::Tensor logits;
-    {
-      precision_scope mixed(options_.compute_precision, device());
-      logits = D_->forward(G_->forward(z_gen));
-    }
-    const torch::Tensor loss = losses::generator_loss(logits);
-    loss.backward();
-    opt_g.step();
-    return loss.detach();
   }
 
   static validation_criterion label_free_criterion() {
