@@ -18,7 +18,8 @@
 //   write(c, s, t), read(c, s, t)        its checkpoint entries
 //
 // Every member that computes is a template over the context `Ctx` the engine passes (tensors,
-// random draws, replay buffers, checkpoint access), so this header needs no LibTorch.
+// random draws, replay buffers, checkpoint access; ALGAN's is gad::algan_shift_context in
+// gad/algan/shift_context.hpp), so this header needs no LibTorch.
 #include <gad/policy/parts.hpp>
 
 #include <string>
