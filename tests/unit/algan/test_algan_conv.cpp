@@ -6,6 +6,7 @@
 #include <gad/core/random.hpp>
 #include <gad/metrics/roc.hpp>
 
+#include "support/auroc.hpp"
 #include "support/catch.hpp"
 #include "support/device.hpp"
 #include "support/fixture.hpp"
@@ -15,6 +16,8 @@
 
 #include <string>
 #include <vector>
+
+using gad_test::auroc_of;
 
 namespace {
 
@@ -29,14 +32,6 @@ gad::algan_options small_conv(std::uint64_t seed, int epochs) {
   o.discriminator_lr = 5e-4;
   o.runtime = gad::runtime_options{seed, 2, gad_test::device_name()};
   return o;
-}
-
-double auroc_of(const torch::Tensor& scores, const torch::Tensor& labels) {
-  const auto s = scores.to(torch::kDouble).contiguous();
-  const auto l = labels.to(torch::kInt).contiguous();
-  return gad::metrics::auroc(
-      std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()),
-      std::vector<int>(l.data_ptr<int>(), l.data_ptr<int>() + l.numel()));
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // The ALGAN detector end to end on tiny networks: scoring, reproducibility, a short training run
 // on the committed MNIST fixture, and the errors users get for bad input.
 #include <gad/algan.hpp>
-#include <gad/data/splits.hpp>
 #include <gad/core/torch_compat.hpp>
+#include <gad/data/splits.hpp>
+#include <gad/io/checkpoint.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/metrics/tensor.hpp>
-#include <gad/io/checkpoint.hpp>
 #include <gad/train/checkpoints.hpp>
 
 #include "support/device.hpp"
@@ -13,6 +13,7 @@
 #include "support/message_of.hpp"
 
 #include <torch/torch.h>
+#include "support/auroc.hpp"
 #include "support/catch.hpp"
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <vector>
 
 using gad_test::algan_fixture;
+using gad_test::auroc_of;
 using gad_test::message_of;
 
 namespace {
@@ -39,14 +41,6 @@ gad::algan_options tiny(std::uint64_t seed = 5, int epochs = 4) {
   o.select_from_epoch = 2;
   o.runtime = gad::runtime_options{seed, 2, gad_test::device_name()};
   return o;
-}
-
-double auroc_of(const torch::Tensor& scores, const torch::Tensor& labels) {
-  const auto s = scores.to(torch::kDouble).contiguous();
-  const auto l = labels.to(torch::kInt).contiguous();
-  return gad::metrics::auroc(
-      std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()),
-      std::vector<int>(l.data_ptr<int>(), l.data_ptr<int>() + l.numel()));
 }
 
 struct recorder {
@@ -306,7 +300,7 @@ TEST_CASE("ALGAN rejects bad input with clear messages", "[algan][detector][erro
   wrong.images = torch::zeros({64, 1, 32, 32});
   CHECK_THAT(message_of<gad::invalid_argument>([&] { detector.fit(wrong); }),
              gad_test::contains("expected images of shape [N, 1, 28, 28] or [N, 784], got "
-                             "[64, 1, 32, 32]"));
+                                "[64, 1, 32, 32]"));
 
   gad::data::dataset with_nan = data.train;
   with_nan.images = data.train.images.clone();
@@ -364,7 +358,8 @@ TEST_CASE("a diverging run stops with a training_error naming where", "[algan][d
     detector.fit(data.train, &data.validation);
     FAIL("no training_error");
   } catch (const gad::training_error& e) {
-    CHECK_THAT(std::string(e.what()), gad_test::contains("epoch") && gad_test::contains("iteration"));
+    CHECK_THAT(std::string(e.what()),
+               gad_test::contains("epoch") && gad_test::contains("iteration"));
   }
 }
 
@@ -402,7 +397,8 @@ TEST_CASE("ALGAN ema_decay scores with the moving average of D and leaves traini
   REQUIRE(log.steps.size() == static_cast<std::size_t>(report.iterations));
   gad::algan<> initial(o);
   std::vector<torch::Tensor> expected;
-  for (const auto& p : initial.discriminator()->parameters()) expected.push_back(p.detach().clone());
+  for (const auto& p : initial.discriminator()->parameters())
+    expected.push_back(p.detach().clone());
   for (const auto& step : log.steps) {
     for (std::size_t i = 0; i < expected.size(); ++i) {
       expected[i] = 0.75 * expected[i] + 0.25 * step[i];
@@ -418,9 +414,9 @@ TEST_CASE("ALGAN ema_decay scores with the moving average of D and leaves traini
     gad_test::temp_dir dir;
     gad::algan<> d(o);
     d.fit(data.train, nullptr, gad::train::checkpoint_every{dir / "last.gad", 1});
-    CHECK(torch::equal(gad::load_detector<gad::algan<>>(dir / "last.gad")
-                           .decision_function(data.test.images),
-                       averaged.decision_function(data.test.images)));
+    CHECK(torch::equal(
+        gad::load_detector<gad::algan<>>(dir / "last.gad").decision_function(data.test.images),
+        averaged.decision_function(data.test.images)));
   }
 
   SECTION("a decay close to 0 follows the raw weights") {
@@ -447,8 +443,9 @@ TEST_CASE("ALGAN ema_decay scores with the moving average of D and leaves traini
     for (double bad : {-0.1, 1.0, std::numeric_limits<double>::quiet_NaN()}) {
       auto b = raw_options;
       b.ema_decay = bad;
-      CHECK(message_of<gad::invalid_argument>([&] { gad::algan<> d(b); }).find("ema_decay must lie in [0, 1)") !=
-            std::string::npos);
+      CHECK(message_of<gad::invalid_argument>([&] {
+              gad::algan<> d(b);
+            }).find("ema_decay must lie in [0, 1)") != std::string::npos);
     }
   }
 }
@@ -474,11 +471,10 @@ TEST_CASE("ALGAN validation on normals alone ranks them against pseudo-anomalies
   // the seed's "algan/selection" latents scaled by sigma.
   auto latents = gad::make_generator(o.runtime.seed, "algan/selection");
   const torch::Tensor z = torch::randn({normals.size(), o.z_dim}, latents) * o.sigma;
-  const torch::Tensor scores = torch::cat(
-      {detector.decision_function(normals.images),
-       detector.decision_function(detector.generate(z))});
-  const torch::Tensor labels = torch::cat({torch::zeros({normals.size()}, torch::kLong),
-                                           torch::ones({normals.size()}, torch::kLong)});
+  const torch::Tensor scores = torch::cat({detector.decision_function(normals.images),
+                                           detector.decision_function(detector.generate(z))});
+  const torch::Tensor labels = torch::cat(
+      {torch::zeros({normals.size()}, torch::kLong), torch::ones({normals.size()}, torch::kLong)});
   CHECK(auroc_of(scores, labels) == Approx(report.best_validation_value).margin(1e-12));
 
   SECTION("labels may be left out, and the choice is the same") {
@@ -493,11 +489,13 @@ TEST_CASE("ALGAN validation on normals alone ranks them against pseudo-anomalies
   SECTION("anomalies alone, or an empty set, are refused") {
     const gad::data::dataset ones = gad::data::subset(v, v.labels.eq(1).nonzero().flatten());
     gad::algan<> d(o);
-    CHECK(message_of<gad::invalid_argument>([&] { d.fit(data.train, &ones); })
-              .find("holds only anomalous samples") != std::string::npos);
+    CHECK(message_of<gad::invalid_argument>([&] {
+            d.fit(data.train, &ones);
+          }).find("holds only anomalous samples") != std::string::npos);
     const gad::data::dataset none = gad::data::subset(v, torch::arange(0));
-    CHECK(message_of<gad::invalid_argument>([&] { d.fit(data.train, &none); })
-              .find("validation set is empty") != std::string::npos);
+    CHECK(message_of<gad::invalid_argument>([&] {
+            d.fit(data.train, &none);
+          }).find("validation set is empty") != std::string::npos);
   }
 
   SECTION("the plain-GAN ablation draws them with sigma too, which must be positive") {
@@ -505,7 +503,8 @@ TEST_CASE("ALGAN validation on normals alone ranks them against pseudo-anomalies
     plain_options.sigma = 0.0;  // not read by shift::none's training
     gad::algan<gad::norm::spectral, gad::shift::none> plain(plain_options);
     CHECK_NOTHROW(plain.fit(data.train));
-    CHECK(message_of<gad::invalid_argument>([&] { plain.fit(data.train, &normals); })
-              .find("sigma, which must be > 0") != std::string::npos);
+    CHECK(message_of<gad::invalid_argument>([&] {
+            plain.fit(data.train, &normals);
+          }).find("sigma, which must be > 0") != std::string::npos);
   }
 }
