@@ -11,33 +11,11 @@ namespace gad {
 
 namespace io {
 template <>
-struct enum_text<latent_resampling> {
-  static const char* to_text(latent_resampling r) { return gad::to_string(r); }
-  static bool from_text(const std::string& s, latent_resampling& r) {
-    for (auto v : {latent_resampling::reference, latent_resampling::every_iteration}) {
-      if (s == to_text(v)) {
-        r = v;
-        return true;
-      }
-    }
-    return false;
-  }
-  static std::string names() { return "reference, every-iteration"; }
-};
+struct enum_text<latent_resampling> : enum_text_of<latent_resampling, latent_resampling::reference,
+                                                   latent_resampling::every_iteration> {};
 template <>
-struct enum_text<algan_architecture> {
-  static const char* to_text(algan_architecture a) { return gad::to_string(a); }
-  static bool from_text(const std::string& s, algan_architecture& a) {
-    for (auto v : {algan_architecture::mlp, algan_architecture::conv}) {
-      if (s == to_text(v)) {
-        a = v;
-        return true;
-      }
-    }
-    return false;
-  }
-  static std::string names() { return "mlp, conv"; }
-};
+struct enum_text<algan_architecture>
+    : enum_text_of<algan_architecture, algan_architecture::mlp, algan_architecture::conv> {};
 }  // namespace io
 
 /// Calls f(name, field) for every field of `o` (const or not), runtime settings last.

@@ -18,9 +18,31 @@
 namespace gad::io {
 
 /// Enumerations that have a text form: specialize with to_text / from_text (returns false on an
-/// unknown name) and a list of the names for messages.
+/// unknown name) and a list of the names for messages; enum_text_of below writes all three.
 template <class Enum>
 struct enum_text;
+
+/// enum_text of an enumeration with a to_string(Enum) beside it (found by argument-dependent
+/// lookup), listing every value once:
+///   template <> struct enum_text<E> : enum_text_of<E, E::a, E::b> {};
+template <class Enum, Enum... Values>
+struct enum_text_of {
+  static const char* to_text(Enum e) { return to_string(e); }
+  static bool from_text(const std::string& s, Enum& e) {
+    for (Enum v : {Values...}) {
+      if (s == to_text(v)) {
+        e = v;
+        return true;
+      }
+    }
+    return false;
+  }
+  static std::string names() {
+    std::string out;
+    for (Enum v : {Values...}) out += (out.empty() ? "" : ", ") + std::string(to_text(v));
+    return out;
+  }
+};
 
 inline void write_field(output_archive& a, const std::string& key, std::int64_t v) {
   a.write(key, c10::IValue(v));
@@ -97,19 +119,7 @@ void read_field(const archive_reader& r, const std::string& key, Enum& v) {
 }
 
 template <>
-struct enum_text<precision> {
-  static const char* to_text(precision p) { return gad::to_string(p); }
-  static bool from_text(const std::string& s, precision& p) {
-    for (auto v : {precision::float32, precision::bfloat16}) {
-      if (s == to_text(v)) {
-        p = v;
-        return true;
-      }
-    }
-    return false;
-  }
-  static std::string names() { return "float32, bfloat16"; }
-};
+struct enum_text<precision> : enum_text_of<precision, precision::float32, precision::bfloat16> {};
 
 /// read_field for a visit list that grew: a field named in `added_later` keeps the value it
 /// has (its default) when the file lacks it, so files written by earlier versions still load

@@ -145,6 +145,20 @@ TEST_CASE("ALGAN options written before the newer fields existed still read",
   CHECK_THROWS_WITH(read_without({"epochs"}), gad_test::contains("epochs"));
 }
 
+TEST_CASE("ALGAN's enumerations read and write by name", "[io][algan][options]") {
+  using gad::io::enum_text;
+  CHECK(enum_text<gad::latent_resampling>::names() == "reference, every-iteration");
+  CHECK(enum_text<gad::algan_architecture>::names() == "mlp, conv");
+  CHECK(enum_text<gad::precision>::names() == "float32, bfloat16");
+  gad::algan_architecture a = gad::algan_architecture::mlp;
+  CHECK(enum_text<gad::algan_architecture>::from_text("conv", a));
+  CHECK(a == gad::algan_architecture::conv);
+  CHECK_FALSE(enum_text<gad::algan_architecture>::from_text("Conv", a));
+  CHECK(a == gad::algan_architecture::conv);  // unchanged by an unknown name
+  CHECK(std::string(enum_text<gad::latent_resampling>::to_text(
+            gad::latent_resampling::every_iteration)) == "every-iteration");
+}
+
 TEST_CASE("ALGAN save is atomic: a failed write leaves no partial file behind",
           "[io][algan][checkpoint]") {
   gad_test::temp_dir dir;
