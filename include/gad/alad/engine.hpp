@@ -20,14 +20,15 @@
 //  * Dropout masks come from LibTorch's global generator, reseeded from the seed's
 //    "alad/dropout" stream at the start of every fit (F::dropout takes no generator).
 #include <gad/alad/architecture.hpp>
-#include <gad/alad/discriminator_nets.hpp>
-#include <gad/alad/ema.hpp>
+#include <gad/alad/bigan_networks.hpp>
 #include <gad/alad/input.hpp>
-#include <gad/alad/losses.hpp>
 #include <gad/alad/networks.hpp>
 #include <gad/alad/options.hpp>
 #include <gad/alad/options_io.hpp>
+#include <gad/alad/score_rules.hpp>
+#include <gad/alad/score_view.hpp>
 #include <gad/alad/scores.hpp>
+#include <gad/alad/training_step.hpp>
 #include <gad/core/error.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/random.hpp>
@@ -70,9 +71,6 @@
 #include <vector>
 
 namespace gad {
-
-/// Scores by rule name ("ch", "l1", "l2", "fm", "egbad-fm", "egbad-ch"), each float32 [N].
-using named_scores = std::vector<std::pair<std::string, torch::Tensor>>;
 
 namespace alad_detail {
 
@@ -125,20 +123,9 @@ class engine<family::bigan, P>
 
   /// Validates the options, applies the run-time settings (threads, global seed, device) and
   /// builds the networks (and their averaged copies) from options.network.
-  explicit engine(bigan_options options) : base_type((check(options), std::move(options))) {
-    const nn::architecture& a = options_.network;
-    E_ = encoder_type(a);
-    G_ = nn::AladGenerator(a);
-    net<disc::xz>() = dxz_type(a);
-    ema_E_ = encoder_type(a);
-    ema_G_ = nn::AladGenerator(a);
-    averaged<disc::xz>() = dxz_type(a);
-    if constexpr (has_dxx) {
-      net<disc::xx>() = dxx_type(a);
-      averaged<disc::xx>() = dxx_type(a);
-    }
-    if constexpr (has_dzz) net<disc::zz>() = dzz_type(a);
-    for (auto* m : all_modules()) m->to(runtime_.device());
+  explicit engine(bigan_options options)
+      : base_type((check(options), std::move(options))), nets_(this->options_.network) {
+    for (auto* m : nets_.all_modules()) m->to(runtime_.device());
     initialize_networks();
   }
 
@@ -179,24 +166,25 @@ class engine<family::bigan, P>
   torch::Tensor encode(const torch::Tensor& x) const {
     const torch::Tensor xs = prepare(x, "encode", false);
     torch::NoGradGuard no_grad;
-    alad_detail::mode_scope eval({ema_E_.ptr().get()}, false);
-    return batched(xs, [&](const torch::Tensor& xb) { return ema_E_->forward(xb); });
+    alad_detail::mode_scope eval({nets_.ema_E.ptr().get()}, false);
+    return batched(xs, [&](const torch::Tensor& xb) { return nets_.ema_E->forward(xb); });
   }
 
   /// G(E(x)) with the averaged networks in eval mode: [N, input_shape...] on the CPU.
   torch::Tensor reconstruct(const torch::Tensor& x) const {
     const torch::Tensor xs = prepare(x, "reconstruct", false);
     torch::NoGradGuard no_grad;
-    alad_detail::mode_scope eval({ema_E_.ptr().get(), ema_G_.ptr().get()}, false);
-    return batched(xs,
-                   [&](const torch::Tensor& xb) { return ema_G_->forward(ema_E_->forward(xb)); });
+    alad_detail::mode_scope eval({nets_.ema_E.ptr().get(), nets_.ema_G.ptr().get()}, false);
+    return batched(xs, [&](const torch::Tensor& xb) {
+      return nets_.ema_G->forward(nets_.ema_E->forward(xb));
+    });
   }
 
   // ---- Access ----------------------------------------------------------------------------
 
   /// The networks being trained. dxx() and dzz() exist only when the set contains them.
-  encoder_type& encoder() noexcept { return E_; }
-  nn::AladGenerator& generator() noexcept { return G_; }
+  encoder_type& encoder() noexcept { return nets_.E; }
+  nn::AladGenerator& generator() noexcept { return nets_.G; }
   dxz_type& dxz() noexcept { return net<disc::xz>(); }
   template <class Set = typename P::discriminator_set>
   dxx_type& dxx() noexcept {
@@ -211,8 +199,8 @@ class engine<family::bigan, P>
     return net<disc::zz>();
   }
   /// Their moving averages, which score (D_zz scores nothing and has none).
-  encoder_type& averaged_encoder() noexcept { return ema_E_; }
-  nn::AladGenerator& averaged_generator() noexcept { return ema_G_; }
+  encoder_type& averaged_encoder() noexcept { return nets_.ema_E; }
+  nn::AladGenerator& averaged_generator() noexcept { return nets_.ema_G; }
   dxz_type& averaged_dxz() noexcept { return averaged<disc::xz>(); }
   template <class Set = typename P::discriminator_set>
   dxx_type& averaged_dxx() noexcept {
@@ -247,52 +235,18 @@ class engine<family::bigan, P>
   using base_type::runtime_;
   using base_type::threshold_;
 
-  class score_view;
+  using networks_type = bigan_networks<typename P::discriminator_set, normalization>;
+  using score_view = bigan_score_view<typename P::discriminator_set, normalization>;
+  using rule = bigan_rule<score_view>;
+  using step_type = bigan_training_step<typename P::discriminator_set, normalization>;
+  using optimizers = bigan_optimizers;
+  using fit_state = bigan_fit_state;
 
-  // A scoring rule as the run time sees it: all_scores() and options().validation_score pick
-  // rules by name.
-  struct rule {
-    const char* name;
-    torch::Tensor (*compute)(const score_view&);
-  };
-
-  template <class S>
-  static rule rule_of() {
-    return {S::name, [](const score_view& v) -> torch::Tensor {
-              // Without a compute() only score_rules' static_assert speaks.
-              if constexpr (detail::has_compute<S, score_view>::value) {
-                return S::compute(v);
-              } else {
-                return torch::Tensor();
-              }
-            }};
-  }
-
-  static rule policy_rule() { return rule_of<scoring_type>(); }
-
-  // What all_scores() reports: ALAD's four rules with D_xx, EGBAD's two and the
-  // reconstruction norms without, and the policy's own rule where it is none of those (EGBAD's
-  // with D_xx, or a rule of the user's).
+  static rule policy_rule() { return bigan_rule_of<scoring_type, score_view>(); }
   static std::vector<rule> all_rules() {
-    std::vector<rule> rules;
-    if constexpr (has_dxx) {
-      rules = {rule_of<score::ch>(), rule_of<score::l1>(), rule_of<score::l2>(),
-               rule_of<score::fm>()};
-    } else {
-      rules = {rule_of<score::egbad<score::egbad_term::fm>>(),
-               rule_of<score::egbad<score::egbad_term::ch>>(), rule_of<score::l1>(),
-               rule_of<score::l2>()};
-    }
-    const std::string own = scoring_type::name;
-    if (std::none_of(rules.begin(), rules.end(), [&](const rule& r) { return own == r.name; })) {
-      rules.push_back(policy_rule());
-    }
-    return rules;
+    return bigan_all_rules<scoring_type, score_view, has_dxx>();
   }
-
-  struct optimizers {
-    std::unique_ptr<torch::optim::Adam> e, g, dxz, dxx, dzz;
-  };
+  step_type step() const { return step_type(options_, device(), nets_); }
 
   // Validated tensors of one fit() or resume() call.
   struct fit_data {
@@ -300,19 +254,6 @@ class engine<family::bigan, P>
     torch::Tensor x_val;
     std::vector<int> y_val;  // empty when the validation set holds only normals
     bool validation = false;
-  };
-
-  // What a fit carries between epochs besides the weights; saved by save() during a fit.
-  struct fit_state {
-    explicit fit_state(const runtime& rt)
-        : shuffle(rt.generator("alad/shuffle")), latent(rt.generator("alad/latent")) {}
-    train::loop_state loop;
-    optimizers opt;
-    train::shuffle_stream shuffle;
-    at::Generator latent;
-    torch::Tensor order_d;  // this epoch's shuffles, one per step
-    torch::Tensor order_g;
-    torch::Tensor dropout_state;  // read from a checkpoint, set by commit_training()
   };
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
@@ -356,7 +297,7 @@ class engine<family::bigan, P>
 
   std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
     auto st = std::make_unique<fit_state>(runtime_);
-    st->opt = make_optimizers();
+    st->opt = step().make_optimizers();
     st->loop.report.loss_names = loss_names();
     // From options_, which during a resume are already the checkpoint's.
     if (data.validation && data.y_val.empty()) {
@@ -371,28 +312,13 @@ class engine<family::bigan, P>
   template <class... Callbacks>
   fit_report run(const fit_data& data, Callbacks&... callbacks) {
     fitted_ = false;
-    for (auto* m : training_modules()) m->train();
+    for (auto* m : nets_.training_modules()) m->train();
     fit_state& st = *state_;
     train::loop_hooks hooks;
-    hooks.begin_epoch = [&](int) {
-      // Two independent shuffles: the D step and the G/E step see different samples.
-      const auto long_cpu = torch::TensorOptions().dtype(torch::kLong);
-      const std::int64_t n = data.x_train.size(0);
-      st.shuffle.begin_epoch();
-      st.order_d = host_to_device(torch::randperm(n, st.shuffle.gen, long_cpu), device());
-      st.order_g = host_to_device(torch::randperm(n, st.shuffle.gen, long_cpu), device());
-    };
+    const step_type s = step();
+    hooks.begin_epoch = [&](int) { s.begin_epoch(st, data.x_train.size(0)); };
     hooks.iteration = [&](int, std::int64_t it, std::int64_t) {
-      const std::int64_t batch = options_.batch_size;
-      const auto rows = [&](const torch::Tensor& order) {
-        return data.x_train.index_select(0, order.slice(0, it * batch, (it + 1) * batch));
-      };
-      std::vector<torch::Tensor> values =
-          discriminator_step(st.opt, rows(st.order_d), draw_latents(st.latent));
-      const std::vector<torch::Tensor> ge =
-          generator_encoder_step(st.opt, rows(st.order_g), draw_latents(st.latent));
-      values.insert(values.end(), ge.begin(), ge.end());
-      return torch::stack(values);
+      return s.iteration(st, data.x_train, it);
     };
     hooks.validate = [&](int epoch) { return validation_value(data.x_val, data.y_val, epoch); };
     hooks.snapshot = [&] { return snapshot_scoring_networks(); };
@@ -407,23 +333,8 @@ class engine<family::bigan, P>
     if (report.best_epoch >= 0) restore_scoring_networks(state_->loop.best);
     fitted_ = completed || report.best_epoch >= 0;
     state_.reset();
-    for (auto* m : training_modules()) m->eval();
+    for (auto* m : nets_.training_modules()) m->eval();
     return report;
-  }
-
-  // Every network under its checkpoint key, the averaged copies included.
-  std::vector<std::pair<std::string, torch::nn::Module*>> named_modules() const {
-    std::vector<std::pair<std::string, torch::nn::Module*>> out{
-        {"encoder", E_.ptr().get()},
-        {"generator", G_.ptr().get()},
-        {"dxz", net<disc::xz>().ptr().get()}};
-    if constexpr (has_dxx) out.emplace_back("dxx", net<disc::xx>().ptr().get());
-    if constexpr (has_dzz) out.emplace_back("dzz", net<disc::zz>().ptr().get());
-    out.emplace_back("averaged_encoder", ema_E_.ptr().get());
-    out.emplace_back("averaged_generator", ema_G_.ptr().get());
-    out.emplace_back("averaged_dxz", averaged<disc::xz>().ptr().get());
-    if constexpr (has_dxx) out.emplace_back("averaged_dxx", averaged<disc::xx>().ptr().get());
-    return out;
   }
 
   // The optimizers with their checkpoint keys (those of absent discriminators are left out).
@@ -445,7 +356,7 @@ class engine<family::bigan, P>
   bool fitting() const noexcept { return state_ != nullptr; }
 
   void write_modules(io::output_archive& a) const {
-    for (const auto& [key, module] : named_modules()) io::write_module(a, key, *module);
+    for (const auto& [key, module] : nets_.named_modules()) io::write_module(a, key, *module);
   }
 
   void write_training(io::output_archive& a) const {
@@ -470,7 +381,8 @@ class engine<family::bigan, P>
   }
   static void check_options(const bigan_options& o) { check(o); }
   void stage_modules(const io::archive_reader& archive, io::staged_copies& copies) {
-    for (const auto& [key, module] : named_modules()) archive.stage_module(key, *module, copies);
+    for (const auto& [key, module] : nets_.named_modules())
+      archive.stage_module(key, *module, copies);
   }
 
   std::unique_ptr<fit_state> read_training(const io::archive_reader& archive, const fit_data& data,
@@ -499,195 +411,23 @@ class engine<family::bigan, P>
     dropout.set_state(st.dropout_state);
   }
   void to_eval() {
-    for (auto* m : all_modules()) m->eval();
-  }
-
-  std::vector<torch::nn::Module*> training_modules() const {
-    std::vector<torch::nn::Module*> out{E_.ptr().get(), G_.ptr().get(),
-                                        net<disc::xz>().ptr().get()};
-    if constexpr (has_dxx) out.push_back(net<disc::xx>().ptr().get());
-    if constexpr (has_dzz) out.push_back(net<disc::zz>().ptr().get());
-    return out;
-  }
-
-  std::vector<torch::nn::Module*> scoring_modules() const {
-    std::vector<torch::nn::Module*> out{ema_E_.ptr().get(), ema_G_.ptr().get(),
-                                        averaged<disc::xz>().ptr().get()};
-    if constexpr (has_dxx) out.push_back(averaged<disc::xx>().ptr().get());
-    return out;
-  }
-
-  std::vector<torch::nn::Module*> all_modules() const {
-    auto out = training_modules();
-    const auto more = scoring_modules();
-    out.insert(out.end(), more.begin(), more.end());
-    return out;
+    for (auto* m : nets_.all_modules()) m->eval();
   }
 
   // One "alad/init" stream, drawn in a fixed network order; the averages start as copies.
   void initialize_networks() {
     at::Generator init = runtime_.generator("alad/init");
-    const nn::architecture& a = options_.network;
-    E_->initialize(a, init);
-    G_->initialize(a, init);
-    net<disc::xz>()->initialize(a, init);
-    if constexpr (has_dxx) net<disc::xx>()->initialize(a, init);
-    if constexpr (has_dzz) net<disc::zz>()->initialize(a, init);
-    nn::ema_reset(*ema_E_, *E_);
-    nn::ema_reset(*ema_G_, *G_);
-    nn::ema_reset(*averaged<disc::xz>(), *net<disc::xz>());
-    if constexpr (has_dxx) nn::ema_reset(*averaged<disc::xx>(), *net<disc::xx>());
-    for (auto* m : scoring_modules()) m->eval();
-  }
-
-  optimizers make_optimizers() const {
-    const auto adam = [&](torch::nn::Module& m) {
-      return train::make_adam(m, options_.learning_rate, options_.adam_beta1, options_.adam_beta2,
-                              options_.adam_eps);
-    };
-    optimizers o;
-    o.e = adam(*E_);
-    o.g = adam(*G_);
-    o.dxz = adam(*net<disc::xz>());
-    if constexpr (has_dxx) o.dxx = adam(*net<disc::xx>());
-    if constexpr (has_dzz) o.dzz = adam(*net<disc::zz>());
-    return o;
-  }
-
-  // z ~ N(0, I) drawn on the CPU and moved, so one seed gives the same latents on every device.
-  torch::Tensor draw_latents(at::Generator& gen) const {
-    return host_to_device(torch::randn({options_.batch_size, options_.network.latent_dim}, gen),
-                          device());
-  }
-
-  // Updates D_xz, D_xx and D_zz from one forward pass, each with its own optimizer; returns
-  // their losses and the sum, on the device (the fit loop reads and checks them).
-  std::vector<torch::Tensor> discriminator_step(optimizers& opt, const torch::Tensor& x,
-                                                const torch::Tensor& z) {
-    // Logits of each discriminator on its real and its fake pair, as float32 for the losses.
-    std::array<torch::Tensor, 2> xz, xx, zz;
-    {
-      // Ends before backward() and the optimizer steps (see precision_scope).
-      precision_scope mixed(options_.compute_precision, device());
-      torch::Tensor z_enc, x_gen, x_rec, z_rec;
-      {
-        // E and G run in training mode (batch statistics) but, as in the reference, only their
-        // own step moves their running statistics.
-        torch::NoGradGuard no_grad;
-        alad_detail::frozen_batch_stats keep_e(*E_);
-        alad_detail::frozen_batch_stats keep_g(*G_);
-        z_enc = E_->forward(x);
-        x_gen = G_->forward(z);
-        if constexpr (has_dxx) x_rec = G_->forward(z_enc);
-        if constexpr (has_dzz) z_rec = E_->forward(x_gen);
-      }
-      xz = {float_logits(net<disc::xz>()->forward(x, z_enc)),
-            float_logits(net<disc::xz>()->forward(x_gen, z))};
-      if constexpr (has_dxx) {
-        xx = {float_logits(net<disc::xx>()->forward(x, x)),
-              float_logits(net<disc::xx>()->forward(x, x_rec))};
-      }
-      if constexpr (has_dzz) {
-        zz = {float_logits(net<disc::zz>()->forward(z, z)),
-              float_logits(net<disc::zz>()->forward(z, z_rec))};
-      }
-    }
-    opt.dxz->zero_grad();
-    const torch::Tensor loss_xz = losses::pair_discriminator_loss(xz[0], xz[1]);
-    torch::Tensor total = loss_xz;
-    std::vector<torch::Tensor> values{loss_xz.detach()};
-    if constexpr (has_dxx) {
-      opt.dxx->zero_grad();
-      const torch::Tensor loss_xx = losses::pair_discriminator_loss(xx[0], xx[1]);
-      total = total + loss_xx;
-      values.push_back(loss_xx.detach());
-    }
-    if constexpr (has_dzz) {
-      opt.dzz->zero_grad();
-      const torch::Tensor loss_zz = losses::pair_discriminator_loss(zz[0], zz[1]);
-      total = total + loss_zz;
-      values.push_back(loss_zz.detach());
-    }
-    values.push_back(total.detach());
-    // The three losses share no parameters, so one backward gives each network its own gradient.
-    total.backward();
-    opt.dxz->step();
-    nn::ema_update(*averaged<disc::xz>(), *net<disc::xz>(), options_.ema_decay);
-    if constexpr (has_dxx) {
-      opt.dxx->step();
-      nn::ema_update(*averaged<disc::xx>(), *net<disc::xx>(), options_.ema_decay);
-    }
-    if constexpr (has_dzz) opt.dzz->step();
-    return values;
-  }
-
-  // Updates G and E from one forward pass against the just-updated discriminators. Both losses
-  // contain the cycle terms, which depend on both networks, so each network takes the gradient
-  // of its own loss only.
-  std::vector<torch::Tensor> generator_encoder_step(optimizers& opt, const torch::Tensor& x,
-                                                    const torch::Tensor& z) {
-    alad_detail::frozen_parameters freeze_xz(*net<disc::xz>());
-    alad_detail::frozen_batch_stats keep_xz(*net<disc::xz>());
-    std::unique_ptr<alad_detail::frozen_parameters> freeze_xx, freeze_zz;
-    std::unique_ptr<alad_detail::frozen_batch_stats> keep_xx, keep_zz;
-    if constexpr (has_dxx) {
-      freeze_xx = std::make_unique<alad_detail::frozen_parameters>(*net<disc::xx>());
-      keep_xx = std::make_unique<alad_detail::frozen_batch_stats>(*net<disc::xx>());
-    }
-    if constexpr (has_dzz) {
-      freeze_zz = std::make_unique<alad_detail::frozen_parameters>(*net<disc::zz>());
-      keep_zz = std::make_unique<alad_detail::frozen_batch_stats>(*net<disc::zz>());
-    }
-
-    torch::Tensor l_enc, l_gen;
-    std::array<torch::Tensor, 2> xx, zz;
-    {
-      precision_scope mixed(options_.compute_precision, device());
-      const torch::Tensor z_enc = E_->forward(x);
-      const torch::Tensor x_gen = G_->forward(z);
-      l_enc = float_logits(net<disc::xz>()->forward(x, z_enc));
-      l_gen = float_logits(net<disc::xz>()->forward(x_gen, z));
-      if constexpr (has_dxx) {
-        const torch::Tensor x_rec = G_->forward(z_enc);
-        xx = {float_logits(net<disc::xx>()->forward(x, x)),
-              float_logits(net<disc::xx>()->forward(x, x_rec))};
-      }
-      if constexpr (has_dzz) {
-        const torch::Tensor z_rec = E_->forward(x_gen);
-        zz = {float_logits(net<disc::zz>()->forward(z, z)),
-              float_logits(net<disc::zz>()->forward(z, z_rec))};
-      }
-    }
-    torch::Tensor cycle;
-    if constexpr (has_dxx) cycle = losses::cycle_loss(xx[0], xx[1]);
-    if constexpr (has_dzz) cycle = cycle + losses::cycle_loss(zz[0], zz[1]);
-    const torch::Tensor loss_g = losses::bigan_generator_loss(l_gen, cycle);
-    const torch::Tensor loss_e = losses::bigan_encoder_loss(l_enc, cycle);
-    const std::vector<torch::Tensor> values{loss_g.detach(), loss_e.detach()};
-
-    const auto apply = [](const torch::Tensor& loss, torch::nn::Module& net, bool retain) {
-      auto params = net.parameters();
-      auto grads = torch::autograd::grad({loss}, params, {}, retain, false,
-                                         /*allow_unused=*/true);
-      for (std::size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i];
-    };
-    apply(loss_g, *G_, /*retain=*/true);
-    apply(loss_e, *E_, /*retain=*/false);
-    opt.g->step();
-    opt.e->step();
-    nn::ema_update(*ema_G_, *G_, options_.ema_decay);
-    nn::ema_update(*ema_E_, *E_, options_.ema_decay);
-    return values;
+    nets_.initialize(options_.network, init);
   }
 
   std::vector<std::vector<torch::Tensor>> snapshot_scoring_networks() const {
     std::vector<std::vector<torch::Tensor>> out;
-    for (auto* m : scoring_modules()) out.push_back(alad_detail::snapshot(*m));
+    for (auto* m : nets_.scoring_modules()) out.push_back(alad_detail::snapshot(*m));
     return out;
   }
 
   void restore_scoring_networks(const std::vector<std::vector<torch::Tensor>>& saved) {
-    const auto modules = scoring_modules();
+    const auto modules = nets_.scoring_modules();
     for (std::size_t i = 0; i < modules.size(); ++i) alad_detail::restore(*modules[i], saved[i]);
   }
 
@@ -713,17 +453,6 @@ class engine<family::bigan, P>
         .to(device());
   }
 
-  // Discriminator outputs as float32 (a no-op in float32 precision): losses and scores are
-  // computed in float32 whatever precision the networks ran in.
-  static torch::Tensor float_logits(const nn::discriminator_output& o) {
-    return o.logits.to(torch::kFloat);
-  }
-  static nn::discriminator_output float_output(nn::discriminator_output o) {
-    o.logits = o.logits.to(torch::kFloat);
-    if (o.features.defined()) o.features = o.features.to(torch::kFloat);
-    return o;
-  }
-
   // Runs `f` on batches of score_batch_size and concatenates the results on the CPU.
   template <class F>
   torch::Tensor batched(const torch::Tensor& xs, F&& f) const {
@@ -742,121 +471,19 @@ class engine<family::bigan, P>
   }
 
   named_scores score_rules(const torch::Tensor& xs, const std::vector<rule>& rules) const {
-    static_assert(detail::has_compute<scoring_type, score_view>::value,
-                  "the scoring rule needs `template <class View> static auto compute(const View& "
-                  "v)`, returning one score per sample of v's batch");
-    named_scores out;
-    const std::int64_t n = xs.size(0);
-    if (n == 0) {
-      for (const rule& r : rules) out.emplace_back(r.name, torch::empty({0}, torch::kFloat));
-      return out;
-    }
-    torch::NoGradGuard no_grad;
-    alad_detail::mode_scope eval(scoring_modules(), false);
-    std::vector<std::vector<torch::Tensor>> parts(rules.size());
-    const std::int64_t step = options_.score_batch_size;
-    for (std::int64_t i = 0; i < n; i += step) {
-      // One view per batch: the networks run once, for the first rule that needs them.
-      const score_view view(*this, xs.slice(0, i, std::min(n, i + step)));
-      for (std::size_t k = 0; k < rules.size(); ++k) {
-        parts[k].push_back(rules[k].compute(view).to(torch::kCPU, torch::kFloat));
-      }
-    }
-    for (std::size_t k = 0; k < rules.size(); ++k) {
-      out.emplace_back(rules[k].name, torch::cat(parts[k], 0));
-    }
-    return out;
+    return bigan_score_rules<scoring_type>(options_, device(), nets_, xs, rules);
   }
 
-  // What a scoring rule's compute() reads (gad/policy/scoring.hpp), for one batch: the
-  // averaged networks' outputs, computed on first use in the options' precision and handed
-  // out as float32, and the arithmetic the rules share.
-  class score_view {
-   public:
-    score_view(const engine& e, torch::Tensor x) : e_(e), x_(std::move(x)) {}
-
-    const torch::Tensor& x() const { return x_; }
-    const bigan_options& options() const { return e_.options_; }
-    const torch::Tensor& reconstruction() const {
-      run_encoder_generator();
-      return rec_float_;
-    }
-    const nn::discriminator_output& dxx_real() const {
-      run_dxx();
-      return xx_real_;
-    }
-    const nn::discriminator_output& dxx_fake() const {
-      run_dxx();
-      return xx_fake_;
-    }
-    const nn::discriminator_output& dxz_real() const {
-      run_dxz();
-      return xz_real_;
-    }
-    const nn::discriminator_output& dxz_fake() const {
-      run_dxz();
-      return xz_fake_;
-    }
-    torch::Tensor row_norm(const torch::Tensor& t, double degree) const {
-      return scoring::row_norm(t, degree);
-    }
-    torch::Tensor softplus(const torch::Tensor& t) const {
-      return torch::nn::functional::softplus(t);
-    }
-
-   private:
-    void run_encoder_generator() const {
-      if (rec_.defined()) return;
-      precision_scope mixed(e_.options_.compute_precision, e_.device());
-      z_ = e_.ema_E_->forward(x_);
-      rec_ = e_.ema_G_->forward(z_);
-      rec_float_ = rec_.to(torch::kFloat);
-    }
-    void run_dxx() const {
-      static_assert(has_dxx,
-                    "this scoring rule reads D_xx: list part::dxx_pair in its needs, and use it "
-                    "with a discriminator set that contains disc::xx");
-      if (xx_real_.logits.defined()) return;
-      run_encoder_generator();
-      precision_scope mixed(e_.options_.compute_precision, e_.device());
-      xx_real_ = float_output(e_.template averaged<disc::xx>()->forward(x_, x_));
-      xx_fake_ = float_output(e_.template averaged<disc::xx>()->forward(x_, rec_));
-    }
-    void run_dxz() const {
-      if (xz_real_.logits.defined()) return;
-      run_encoder_generator();
-      precision_scope mixed(e_.options_.compute_precision, e_.device());
-      // EGBAD pairs the same latent E(x) with x and with its reconstruction.
-      xz_real_ = float_output(e_.template averaged<disc::xz>()->forward(x_, z_));
-      xz_fake_ = float_output(e_.template averaged<disc::xz>()->forward(rec_, z_));
-    }
-
-    const engine& e_;
-    torch::Tensor x_;
-    mutable torch::Tensor z_, rec_, rec_float_;
-    mutable nn::discriminator_output xx_real_, xx_fake_, xz_real_, xz_fake_;
-  };
-
-  // The discriminator `Tag` of the set, and its moving average.
   template <class Tag>
   nn::bigan_discriminator_t<Tag, normalization>& net() const {
-    return D_.template get<Tag>();
+    return nets_.template net<Tag>();
   }
   template <class Tag>
   nn::bigan_discriminator_t<Tag, normalization>& averaged() const {
-    return ema_D_.template get<Tag>();
+    return nets_.template averaged<Tag>();
   }
 
-  // Mutable: scoring is logically const but switches the averaged networks to eval mode for
-  // the duration of the call.
-  mutable encoder_type E_{nullptr};
-  mutable nn::AladGenerator G_{nullptr};
-  mutable encoder_type ema_E_{nullptr};
-  mutable nn::AladGenerator ema_G_{nullptr};
-  // Exactly the discriminators the set names, and the averages of those that score.
-  mutable nn::discriminator_nets<typename P::discriminator_set, normalization> D_;
-  mutable nn::discriminator_nets<nn::averaged_set_t<typename P::discriminator_set>, normalization>
-      ema_D_;
+  networks_type nets_;
   // Present while fit() or resume() runs, so that save() from a callback can write it.
   std::unique_ptr<fit_state> state_;
 };
