@@ -52,15 +52,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
-#include <torch/csrc/autograd/autograd.h>
 #include <torch/nn/module.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/optim/adam.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -75,8 +72,6 @@ namespace gad {
 namespace alad_detail {
 
 using detail::all_finite;
-using detail::frozen_batch_stats;
-using detail::frozen_parameters;
 using detail::mode_scope;
 using detail::restore;
 using detail::snapshot;
