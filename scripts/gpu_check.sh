@@ -13,14 +13,16 @@
 # to the GPU machine. See docs/gpu-check.md. `--help` lists every option.
 #
 # Stages, in order, each timed, logged to <out>/<stage>.log and never stopping the script:
-#   configure, build           only the targets that are run, Ninja, -j16
-#   tests                      ctest with GAD_TEST_DEVICE=cuda, compile-only tests excluded
+#   configure, build           only the programs the chosen stages run, Ninja, -j16
+#   one_class                  a list of one-class runs (--one-class-jobs), several at once on the GPU
+#   cross_device               `gad train algan` on CUDA and on CPU; each model scored on both
+#   tests                      the rest of the build (started in the background after `build`),
+#                              then ctest with GAD_TEST_DEVICE=cuda, compile-only tests excluded
 #   algan_faithful             examples/algan_mnist, 0 vs 1, 256 epochs, --device cuda
 #   algan_lean_bf16            the same with --fused-d-forward --reuse-d-step-fakes --precision bfloat16
 #   alad                       examples/alad_mnist, digit 0 anomalous, epochs from the budget
 #   bench                      benchmarks/bench_detectors (device auto = cuda), if it could be built
 #   python_mirrors             benchmarks/python/*_iteration.py on the same GPU, beside gad's numbers
-#   cross_device               `gad train algan` on CUDA and on CPU; each model scored on both
 # <out>/summary.json gathers the machine, versions, and per stage status, seconds and key numbers.
 # Exit status: 0 when no stage failed (skipped stages do not fail), 1 when one did, 2 when the
 # machine lacks something the check cannot do without.
@@ -56,8 +58,19 @@ options of the GPU run:
   --threads N        intra-op CPU threads of the examples and the CLI (default 4)
   --alad-epochs N    ALAD epochs (default: as many as fit the stage's share of the budget, at an
                      assumed 60 s per epoch, at most 2 unless the budget is raised)
-  --stages LIST      comma-separated subset of: tests,algan_faithful,algan_lean_bf16,alad,bench,
-                     python_mirrors,cross_device (configure and build always run)
+  --stages LIST      comma-separated subset of: one_class,cross_device,tests,algan_faithful,
+                     algan_lean_bf16,alad,bench,python_mirrors (configure and build always run)
+  --one-class-jobs FILE
+                     the one_class stage's runs, one per line, most wanted first:
+                     `NAME PROGRAM ARGS...` with PROGRAM algan_mnist or alad_mnist and paths
+                     relative to the repository; the stage adds --device cuda and --out.
+                     Blank lines and lines starting with # are ignored. Without it the stage
+                     is skipped
+  --one-class-parallel N
+                     runs at a time in the one_class stage (default 10)
+  --one-class-seconds N
+                     the longest the one_class stage may take (default 300); runs still going
+                     then are stopped and reported as such, runs not started as not run
   --min-auroc X      the faithful ALGAN run fails below this test AUROC (default 0.95)
   -h, --help         this text
 
@@ -79,6 +92,9 @@ threads=4
 alad_epochs=""
 stages_wanted=""
 min_auroc=0.95
+oc_jobs=""
+oc_parallel=10
+oc_seconds=300
 
 need_arg() { [[ $# -ge 2 && -n "$2" ]] || { echo "gpu_check: $1 needs a value (see --help)" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
@@ -95,12 +111,19 @@ while [[ $# -gt 0 ]]; do
     --alad-epochs) need_arg "$@"; alad_epochs=$2; shift 2 ;;
     --stages) need_arg "$@"; stages_wanted=$2; shift 2 ;;
     --min-auroc) need_arg "$@"; min_auroc=$2; shift 2 ;;
+    --one-class-jobs) need_arg "$@"; oc_jobs=$(abspath "$2"); shift 2 ;;
+    --one-class-parallel) need_arg "$@"; oc_parallel=$2; shift 2 ;;
+    --one-class-seconds) need_arg "$@"; oc_seconds=$2; shift 2 ;;
     *) echo "gpu_check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ -n "$pack_dir" ]] && pack_dir=$(abspath "$pack_dir")
 for v in budget jobs threads; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "gpu_check: --${v} must be a whole number" >&2; exit 2; }
+done
+for v in parallel seconds; do
+  n=oc_$v
+  [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || { echo "gpu_check: --one-class-${v} must be a positive whole number" >&2; exit 2; }
 done
 [[ "$min_auroc" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "gpu_check: --min-auroc must be a number" >&2; exit 2; }
 [[ -z "$alad_epochs" || "$alad_epochs" =~ ^[1-9][0-9]*$ ]] ||
@@ -409,11 +432,14 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 left() { echo $((deadline - $(date +%s))); }
 
 # The order of the stages; MIN is the least time a stage is started with, WANT its cap.
-order=(preflight configure build tests algan_faithful algan_lean_bf16 alad bench python_mirrors cross_device)
-declare -A MIN=([configure]=20 [build]=60 [tests]=25 [algan_faithful]=25 [algan_lean_bf16]=15
-  [alad]=30 [bench]=20 [python_mirrors]=15 [cross_device]=20)
-declare -A WANT=([configure]=150 [build]=100000 [tests]=150 [algan_faithful]=150
-  [algan_lean_bf16]=100 [alad]=180 [bench]=120 [python_mirrors]=90 [cross_device]=90)
+# one_class and cross_device come before tests because the test executables are built in the
+# background while they run.
+order=(preflight configure build one_class cross_device tests algan_faithful algan_lean_bf16 alad
+  bench python_mirrors)
+declare -A MIN=([configure]=20 [build]=60 [one_class]=60 [cross_device]=20 [tests]=25
+  [algan_faithful]=25 [algan_lean_bf16]=15 [alad]=30 [bench]=20 [python_mirrors]=15)
+declare -A WANT=([configure]=150 [build]=100000 [one_class]=$oc_seconds [cross_device]=90
+  [tests]=240 [algan_faithful]=150 [algan_lean_bf16]=100 [alad]=180 [bench]=120 [python_mirrors]=90)
 declare -A SKIP=()  # stage -> reason it cannot run (decided before its turn)
 
 if [[ -n "$stages_wanted" ]]; then
@@ -422,9 +448,17 @@ if [[ -n "$stages_wanted" ]]; then
     [[ -n "${MIN[$s]:-}" && "$s" != configure && "$s" != build ]] ||
       { echo "gpu_check: unknown stage '$s' in --stages (see --help)" >&2; exit 2; }
   done
-  for s in tests algan_faithful algan_lean_bf16 alad bench python_mirrors cross_device; do
+  for s in "${order[@]:3}"; do
     [[ ",$stages_wanted," == *",$s,"* ]] || SKIP[$s]="not in --stages"
   done
+fi
+if [[ -z "${SKIP[one_class]:-}" ]]; then
+  if [[ -z "$oc_jobs" ]]; then
+    SKIP[one_class]="no --one-class-jobs"
+  elif [[ ! -r "$oc_jobs" ]]; then
+    echo "gpu_check: cannot read --one-class-jobs $oc_jobs" >&2
+    exit 2
+  fi
 fi
 
 # record STAGE STATUS SECONDS NOTE: one line of <out>/.stages.tsv, then a fresh summary.json
@@ -804,6 +838,53 @@ def cross(out, name, tol):
     return 0 if all(c["ok"] for c in checks) else 1
 
 
+def one_class(out, name):
+    """The one_class stage: per run its status, seconds and headline numbers, in the jobs' order."""
+    d = Path(out, "one_class")
+    order = (d / ".order").read_text().split() if (d / ".order").exists() else []
+    runs, counts = [], {"finished": 0, "failed": 0, "stopped": 0, "not run": 0}
+    for run in order:
+        r = {"name": run}
+        rc_file = d / f"{run}.rc"
+        if not rc_file.exists():
+            r["status"] = "not run"
+        else:
+            rc, secs = (rc_file.read_text().split() + ["", ""])[:2]
+            r["seconds"] = int(secs) if secs.isdigit() else None
+            r["exit_status"] = int(rc) if rc.lstrip("-").isdigit() else None
+            r["status"] = ("finished" if r["exit_status"] == 0 else
+                           "stopped" if r["exit_status"] in (124, 137) else "failed")
+        oc = load(d / run / "one_class.json")
+        sm = load(d / run / "summary.json")
+        if oc is not None:  # algan_mnist --one-class: one row per class
+            r["classes"] = [{k: c.get(k) for k in ("class", "test_auroc", "last_epoch_test_auroc",
+                                                   "best_epoch", "pca_auroc", "knn_auroc",
+                                                   "train_size", "seconds")}
+                            for c in oc.get("classes", [])]
+            r["device"] = oc.get("device")
+        elif sm is not None and "test_auroc" in sm:  # algan_mnist, 0 vs 1
+            r.update({k: sm.get(k) for k in ("test_auroc", "last_epoch_test_auroc", "best_epoch",
+                                             "validation_auroc")})
+            r["device"] = sm.get("device")
+        elif sm is not None:  # alad_mnist --protocol normal
+            res = sm.get("results") or {}
+            r["aurocs"] = {k: v.get("auroc") for k, v in res.items()}
+            r["baselines"] = sm.get("baselines")
+            r["kept_epoch"] = (sm.get("selection") or {}).get("kept_epoch")
+            r["device"] = (sm.get("options") or {}).get("device")
+        if r["status"] == "finished" and oc is None and sm is None:
+            r["status"] = "failed"
+            r["note"] = "exit status 0 but no one_class.json or summary.json"
+        counts[r["status"]] += 1
+        runs.append(r)
+    dump(Path(out, "metrics", f"{name}.json"), {"counts": counts, "runs": runs})
+    print(", ".join(f"{v} {k}" for k, v in counts.items()) + f" of {len(order)} runs")
+    not_cuda = [r["name"] for r in runs if r.get("device") and not str(r["device"]).startswith("cuda")]
+    if not_cuda:
+        print(f"not on CUDA: {', '.join(not_cuda)}")
+    return 0 if counts["finished"] > 0 and counts["failed"] == 0 and not not_cuda else 1
+
+
 def summary(out):
     out = Path(out)
     env = load(out / "env.json") or {}
@@ -835,7 +916,8 @@ def summary(out):
 def main(argv):
     cmd, args = argv[1], argv[2:]
     fn = {"info": info, "get": get, "tests": tests, "algan": algan, "alad": alad, "bench": bench,
-          "python_mirrors": python_mirrors, "cross": cross, "summary": summary}[cmd]
+          "python_mirrors": python_mirrors, "cross": cross, "one_class": one_class,
+          "summary": summary}[cmd]
     return fn(*args)
 
 
@@ -1006,6 +1088,7 @@ if ((data_ok)); then
 else
   nodata="no MNIST in $data (bring data/ along; scripts/fetch_data.sh fetches it)"
   SKIP[algan_faithful]=$nodata SKIP[algan_lean_bf16]=$nodata SKIP[alad]=$nodata SKIP[cross_device]=$nodata
+  SKIP[one_class]=${SKIP[one_class]:-$nodata}
   echo "== data: $nodata" >>"$pre_log"
   say "warning: $nodata; the MNIST stages will be skipped"
 fi
@@ -1086,6 +1169,12 @@ cmake_args=(-DCMAKE_BUILD_TYPE=Release
   "-DPython3_EXECUTABLE=$(command -v "$py")"
   -DGAD_BUILD_TESTS=ON -DGAD_BUILD_EXAMPLES=ON -DGAD_BUILD_TOOLS=ON -DGAD_INSTALL=OFF
   "-DGAD_BUILD_BENCHMARKS=$bench_on")
+# LibTorch's headers require C++20 from PyTorch 2.13 on (2.12 in some builds); gad itself is C++17.
+torch_version=$("$py" "$helper" get "$out/torch.json" torch)
+if printf '%s\n%s\n' 2.12 "${torch_version%%+*}" | sort -CV; then
+  cmake_args+=(-DCMAKE_CXX_STANDARD=20)
+  echo "== C++20 for the LibTorch headers of torch $torch_version" >>"$pre_log"
+fi
 
 # zlib: the system's header and library when the compiler finds them, else the pack's header
 # with the system's libz.so.1, else the pack's libz.a.
@@ -1135,6 +1224,7 @@ stage_configure() {
 }
 failed_stages() { awk -F'\t' '$2 == "failed" { print $1 }' "$out/.stages.tsv" | paste -sd' '; }
 finish() {
+  stop_background_build
   write_summary
   local failed
   failed=$(failed_stages)
@@ -1152,20 +1242,44 @@ if [[ "$(tail -n 1 "$out/.stages.tsv" | cut -f2)" != passed ]]; then
   finish
 fi
 
-# The targets: one test executable per tests/unit/<area> (as tests/CMakeLists.txt makes them),
-# the examples (their ctest smoke tests run too), the CLI, and the benchmark when enabled.
+# The build stage makes only the programs the wanted stages run; what else the tests run (the
+# unit tests, the trace and golden-value programs, the other examples) is made in the
+# background, at a lower priority, while the one_class and cross_device stages run, and the
+# tests stage waits for it. The compile-only checks (97 header TUs) are not built: ctest skips them.
+wanted() { [[ -z "${SKIP[$1]:-}" ]]; }
 targets=()
-for d in "$root"/tests/unit/*/; do
-  compgen -G "$d*.cpp" >/dev/null && targets+=("test_$(basename "$d")")
-done
-targets+=(algan_mnist alad_mnist first_detector gad_cli)
-[[ "$bench_on" == ON ]] && targets+=(bench_detectors)
+{ wanted one_class || wanted algan_faithful || wanted algan_lean_bf16; } && targets+=(algan_mnist)
+{ wanted one_class || wanted alad; } && targets+=(alad_mnist)
+wanted cross_device && targets+=(gad_cli)
+[[ "$bench_on" == ON ]] && { wanted bench || wanted python_mirrors; } && targets+=(bench_detectors)
+((${#targets[@]})) || targets=(gad_cli)
 
 stage_build() {
   echo "targets: ${targets[*]}"
   lim cmake --build "$build" --target "${targets[@]}" -j "$jobs" -- -k 0
 }
 run_stage build stage_build
+
+background_build_pid=""
+background_build_log="$out/build_rest.log"
+if wanted tests; then
+  # Half the cores: the one_class runs need a CPU thread each to feed the GPU.
+  # its own session, so that stopping it stops Ninja and the compilers too
+  mapfile -t test_targets < <(ninja -C "$build" -t targets all 2>/dev/null |
+    sed -n 's/^\(test_[a-z_]*\|algan_trace\|alad_trace\|golden_values\|first_detector\|custom_policy\|image_folder\|gad_cli\|algan_mnist\|alad_mnist\): phony$/\1/p')
+  setsid nice -n 10 cmake --build "$build" --target "${test_targets[@]}" -j "$(((jobs + 1) / 2))" -- -k 0 \
+    >"$background_build_log" 2>&1 </dev/null &
+  background_build_pid=$!
+  say "building the rest (tests, examples) in the background, -j $(((jobs + 1) / 2)), log $background_build_log"
+fi
+stop_background_build() {
+  if [[ -n "$background_build_pid" ]] && kill -0 "$background_build_pid" 2>/dev/null; then
+    kill -- "-$background_build_pid" 2>/dev/null
+    wait "$background_build_pid" 2>/dev/null
+    say "stopped the background build"
+  fi
+  background_build_pid=""
+}
 
 # After a failed build, a target counts only if Ninja has nothing left to do for it.
 built() {
@@ -1175,7 +1289,6 @@ built() {
 for t in "${targets[@]}"; do
   if ! built "$t"; then
     case "$t" in
-      test_*) SKIP[tests]=${SKIP[tests]:-"$t did not build (build.log)"} ;;
       algan_mnist) SKIP[algan_faithful]=${SKIP[algan_faithful]:-"algan_mnist did not build"}
         SKIP[algan_lean_bf16]=${SKIP[algan_lean_bf16]:-"algan_mnist did not build"} ;;
       alad_mnist) SKIP[alad]=${SKIP[alad]:-"alad_mnist did not build"} ;;
@@ -1189,14 +1302,103 @@ done
 # -------------------------------------------------------------------------------------------
 # The checks
 # -------------------------------------------------------------------------------------------
+# One-class runs: each line of --one-class-jobs is `NAME PROGRAM ARGS...`. Up to
+# --one-class-parallel of them run at once, in the file's order, each with --device cuda and
+# --out <out>/one_class/NAME; a small network leaves the GPU idle between kernel launches, so
+# several processes share it well. At the stage's end a run still going is stopped (timeout's
+# status, 124) and a run not yet started is listed as not run.
+oc_program() {
+  case "$1" in
+    algan_mnist) echo "$build/examples/algan_mnist/algan_mnist" ;;
+    alad_mnist) echo "$build/examples/alad_mnist/alad_mnist" ;;
+    *) return 1 ;;
+  esac
+}
+oc_one() {  # NAME PROGRAM ARGS...: one run, its status and seconds into <dir>/NAME.rc
+  local name=$1 prog=$2 t0 rc=0
+  shift 2
+  t0=$(date +%s)
+  (cd "$root" && lim "$prog" "$@" --device cuda --out "$out/one_class/$name") \
+    >"$out/one_class/$name.log" 2>&1 || rc=$?
+  echo "$rc $(($(date +%s) - t0))" >"$out/one_class/$name.rc"
+}
+stage_one_class() {
+  local dir="$out/one_class" name program prog args line n=0
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  while read -r line || [[ -n "$line" ]]; do
+    [[ -z "${line// /}" || "$line" == \#* ]] && continue
+    read -r name program args <<<"$line"
+    [[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bad run name '$name' in $oc_jobs"; return 2; }
+    echo "$name" >>"$dir/.order"
+    if ! prog=$(oc_program "$program"); then
+      echo "$name: unknown program '$program' (algan_mnist or alad_mnist)"
+      echo "2 0" >"$dir/$name.rc"
+      continue
+    fi
+    if ((stage_deadline - $(date +%s) < 5)); then
+      continue  # no .rc: not run
+    fi
+    while (($(jobs -rp | wc -l) >= oc_parallel)); do wait -n || true; done
+    ((stage_deadline - $(date +%s) < 5)) && continue
+    echo "$(date -u +%H:%M:%S) start $name: $program $args"
+    # shellcheck disable=SC2086 # the job file's arguments are split on blanks, as documented
+    oc_one "$name" "$prog" $args &
+    n=$((n + 1))
+  done <"$oc_jobs"
+  wait || true
+  echo "$(date -u +%H:%M:%S) $n runs started"
+}
+parse_one_class() { "$py" "$helper" one_class "$out" "$1"; }
+run_stage one_class stage_one_class parse_one_class
+
+# A short ALGAN fit through the CLI on each device; each model scores the 10,000 MNIST test
+# images on both devices, and the two score files of a model must agree.
+stage_cross_device() {
+  local gad="$build/tools/cli/gad" w="$work/cross" dev m
+  rm -rf "$w" "$out/cross_device"
+  mkdir -p "$w" "$out/cross_device"
+  for dev in cuda cpu; do
+    echo "== train on $dev"
+    lim "$gad" train algan --data "$data" --max-train 512 --max-test 512 --batch-size 128 \
+      --epochs 2 --validate-every 1 --select-from-epoch 1 --seed 7 --device "$dev" \
+      --threads "$threads" --quiet --no-plots --out "$w/trained_$dev"
+    cp "$w/trained_$dev/summary.json" "$out/cross_device/trained_${dev}_summary.json"
+  done
+  for m in cuda cpu; do
+    for dev in cuda cpu; do
+      echo "== model trained on $m, scored on $dev"
+      lim "$gad" score --model "$w/trained_$m/model.gad" --images "$t10k_images" --device "$dev" \
+        --threads "$threads" --out "$out/cross_device/model_${m}_scored_${dev}.csv"
+    done
+  done
+}
+parse_cross_device() { "$py" "$helper" cross "$out" "$1" 1e-4; }
+run_stage cross_device stage_cross_device parse_cross_device
+
 stage_tests() {
+  # The background build is waited for within this stage's time, then finished at full width.
+  local waited=0
+  while [[ -n "$background_build_pid" ]] && kill -0 "$background_build_pid" 2>/dev/null; do
+    if ((stage_deadline - $(date +%s) <= 0)); then
+      echo "the background build did not finish in time"
+      return 124
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
+  echo "waited ${waited} s for the background build ($background_build_log)"
+  lim cmake --build "$build" --target "${test_targets[@]}" -j "$jobs" -- -k 0 ||
+    echo "(the build failed; the tests of what was built still run)"
   export GAD_TEST_DEVICE=cuda OMP_NUM_THREADS=2
-  # Compile-only checks (headers, policy errors) and the consumer projects run no GPU code.
+  # Compile-only checks (headers, docs snippets, policy errors) and the consumer projects run no
+  # GPU code.
   lim ctest --test-dir "$build" --output-on-failure -j 8 --timeout 240 \
-    -E '^(headers_compile_alone|policy_error_.*|consumer_.*)$' --output-junit "$out/tests.junit.xml"
+    -E '^(headers_compile_alone|docs_snippets|policy_error_.*|consumer_.*)$' --output-junit "$out/tests.junit.xml"
 }
 parse_tests() { "$py" "$helper" tests "$out" "$1"; }
 run_stage tests stage_tests parse_tests
+stop_background_build
 
 algan_run() {  # VARIANT [FLAGS...]
   local dir="$out/$1"
@@ -1264,28 +1466,5 @@ stage_python_mirrors() {
 parse_python_mirrors() { "$py" "$helper" python_mirrors "$out" "$1"; }
 run_stage python_mirrors stage_python_mirrors parse_python_mirrors
 
-# A short ALGAN fit through the CLI on each device; each model scores the 10,000 MNIST test
-# images on both devices, and the two score files of a model must agree.
-stage_cross_device() {
-  local gad="$build/tools/cli/gad" w="$work/cross" dev m
-  rm -rf "$w" "$out/cross_device"
-  mkdir -p "$w" "$out/cross_device"
-  for dev in cuda cpu; do
-    echo "== train on $dev"
-    lim "$gad" train algan --data "$data" --max-train 512 --max-test 512 --batch-size 128 \
-      --epochs 2 --validate-every 1 --select-from-epoch 1 --seed 7 --device "$dev" \
-      --threads "$threads" --quiet --no-plots --out "$w/trained_$dev"
-    cp "$w/trained_$dev/summary.json" "$out/cross_device/trained_${dev}_summary.json"
-  done
-  for m in cuda cpu; do
-    for dev in cuda cpu; do
-      echo "== model trained on $m, scored on $dev"
-      lim "$gad" score --model "$w/trained_$m/model.gad" --images "$t10k_images" --device "$dev" \
-        --threads "$threads" --out "$out/cross_device/model_${m}_scored_${dev}.csv"
-    done
-  done
-}
-parse_cross_device() { "$py" "$helper" cross "$out" "$1" 1e-4; }
-run_stage cross_device stage_cross_device parse_cross_device
 
 finish
