@@ -21,6 +21,7 @@
 //    "alad/dropout" stream at the start of every fit (F::dropout takes no generator).
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/bigan_networks.hpp>
+#include <gad/alad/fit_state_io.hpp>
 #include <gad/alad/input.hpp>
 #include <gad/alad/networks.hpp>
 #include <gad/alad/options.hpp>
@@ -35,6 +36,7 @@
 #include <gad/core/runtime.hpp>
 #include <gad/core/threads.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/detail/batches.hpp>
 #include <gad/detail/module_state.hpp>
 #include <gad/detail/shape_string.hpp>
 #include <gad/io/archive.hpp>
@@ -44,23 +46,16 @@
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/engine_base.hpp>
+#include <gad/train/fit_data.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
-#include <gad/train/optimizers.hpp>
-#include <gad/train/validation_labels.hpp>
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/Generator.h>
-#include <c10/util/Optional.h>
 #include <torch/nn/module.h>
-#include <torch/optim/adam.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -70,11 +65,6 @@
 namespace gad {
 
 namespace alad_detail {
-
-using detail::all_finite;
-using detail::mode_scope;
-using detail::restore;
-using detail::snapshot;
 
 inline std::vector<double> to_doubles(const torch::Tensor& t) {
   const torch::Tensor c = t.to(torch::kCPU, torch::kDouble).contiguous();
@@ -161,16 +151,17 @@ class engine<family::bigan, P>
   torch::Tensor encode(const torch::Tensor& x) const {
     const torch::Tensor xs = prepare(x, "encode", false);
     torch::NoGradGuard no_grad;
-    alad_detail::mode_scope eval({nets_.ema_E.ptr().get()}, false);
-    return batched(xs, [&](const torch::Tensor& xb) { return nets_.ema_E->forward(xb); });
+    detail::mode_scope eval({nets_.ema_E.ptr().get()}, false);
+    return detail::map_batches(xs, options_.score_batch_size,
+                               [&](const torch::Tensor& xb) { return nets_.ema_E->forward(xb); });
   }
 
   /// G(E(x)) with the averaged networks in eval mode: [N, input_shape...] on the CPU.
   torch::Tensor reconstruct(const torch::Tensor& x) const {
     const torch::Tensor xs = prepare(x, "reconstruct", false);
     torch::NoGradGuard no_grad;
-    alad_detail::mode_scope eval({nets_.ema_E.ptr().get(), nets_.ema_G.ptr().get()}, false);
-    return batched(xs, [&](const torch::Tensor& xb) {
+    detail::mode_scope eval({nets_.ema_E.ptr().get(), nets_.ema_G.ptr().get()}, false);
+    return detail::map_batches(xs, options_.score_batch_size, [&](const torch::Tensor& xb) {
       return nets_.ema_G->forward(nets_.ema_E->forward(xb));
     });
   }
@@ -234,7 +225,6 @@ class engine<family::bigan, P>
   using score_view = bigan_score_view<typename P::discriminator_set, normalization>;
   using rule = bigan_rule<score_view>;
   using step_type = bigan_training_step<typename P::discriminator_set, normalization>;
-  using optimizers = bigan_optimizers;
   using fit_state = bigan_fit_state;
 
   static rule policy_rule() { return bigan_rule_of<scoring_type, score_view>(); }
@@ -243,31 +233,15 @@ class engine<family::bigan, P>
   }
   step_type step() const { return step_type(options_, device(), nets_); }
 
-  // Validated tensors of one fit() or resume() call.
-  struct fit_data {
-    torch::Tensor x_train;  // [N, input_shape...] on the device
-    torch::Tensor x_val;
-    std::vector<int> y_val;  // empty when the validation set holds only normals
-    bool validation = false;
-  };
+  using fit_data = train::fit_data;  // x_train, x_val: [N, input_shape...] on the device
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
                        std::int64_t batch) const {
-    fit_data d;
-    d.x_train = prepare(train.images, "fit (training set)", true);
-    const std::int64_t n_train = d.x_train.size(0);
-    if (n_train == 0) throw invalid_argument(name() + " fit: the training set is empty");
-    if (batch > n_train) {
-      throw invalid_argument(name() + " fit: batch_size " + std::to_string(batch) +
-                             " is larger than the training set (" + std::to_string(n_train) +
-                             " samples); lower batch_size");
-    }
-    if (validation != nullptr) {
-      d.x_val = prepare(validation->images, "fit (validation set)", false);
-      d.y_val = train::validation_labels(*validation, d.x_val.size(0), name());
-      d.validation = true;
-    }
-    return d;
+    return train::prepare_fit_data(
+        name(), train, validation, batch,
+        [&](const torch::Tensor& x, const std::string& what, bool training_set) {
+          return prepare(x, "fit (" + what + ")", training_set);
+        });
   }
 
   // The options' domains, and a validation_score this discriminator set can compute.
@@ -281,13 +255,8 @@ class engine<family::bigan, P>
   // unseen normals well keeps low.
   static rule validation_rule(const bigan_options& o) {
     if (o.validation_score.empty()) return policy_rule();
-    std::string known;
-    for (rule r : all_rules()) {
-      if (o.validation_score == r.name) return r;
-      known += std::string(known.empty() ? "" : ", ") + r.name;
-    }
-    throw invalid_argument("bigan_options: validation_score '" + o.validation_score +
-                           "' is not a rule " + name() + " computes (" + known + ")");
+    return bigan_rule_named(all_rules(), o.validation_score, "bigan_options: validation_score",
+                            name());
   }
 
   std::unique_ptr<fit_state> fresh_state(const fit_data& data) const {
@@ -332,16 +301,6 @@ class engine<family::bigan, P>
     return report;
   }
 
-  // The optimizers with their checkpoint keys (those of absent discriminators are left out).
-  static std::vector<std::pair<const char*, torch::optim::Adam*>> named_optimizers(
-      const optimizers& o) {
-    std::vector<std::pair<const char*, torch::optim::Adam*>> out{
-        {"opt_e", o.e.get()}, {"opt_g", o.g.get()}, {"opt_dxz", o.dxz.get()}};
-    if constexpr (has_dxx) out.emplace_back("opt_dxx", o.dxx.get());
-    if constexpr (has_dzz) out.emplace_back("opt_dzz", o.dzz.get());
-    return out;
-  }
-
   void begin_fresh_fit(const fit_data& data) {
     torch::manual_seed(derive_seed(runtime_.seed(), "alad/dropout"));
     initialize_networks();
@@ -355,15 +314,7 @@ class engine<family::bigan, P>
   }
 
   void write_training(io::output_archive& a) const {
-    const fit_state& st = *state_;
-    io::output_archive t = io::nested_archive(a);
-    train::write_loop_state(t, "loop", st.loop);
-    for (const auto& [key, opt] : named_optimizers(st.opt)) train::write_optimizer(t, key, *opt);
-    st.shuffle.write(t, "shuffle", st.loop);
-    io::write_generator(t, "latent", st.latent);
-    // Dropout draws from LibTorch's global CPU generator (F::dropout takes no generator).
-    io::write_generator(t, "dropout", at::detail::getDefaultCPUGenerator());
-    a.write("training", t);
+    write_bigan_training<typename P::discriminator_set>(a, *state_);
   }
 
   // ---- Reading a file: the hooks of train::engine_base::load_archive ----------------------
@@ -382,29 +333,12 @@ class engine<family::bigan, P>
 
   std::unique_ptr<fit_state> read_training(const io::archive_reader& archive, const fit_data& data,
                                            io::staged_copies&) {
-    const io::archive_reader t = archive.child("training");
     std::unique_ptr<fit_state> st = fresh_state(data);
-    train::read_loop_state(t, "loop", st->loop, snapshot_scoring_networks(), device(),
-                           data.validation);
-    for (const auto& [key, opt] : named_optimizers(st->opt)) train::read_optimizer(t, key, *opt);
-    st->shuffle.read(t, "shuffle");
-    t.read_generator("latent", st->latent);
-    // Tried on a scratch generator now; the global one changes only in commit_training().
-    st->dropout_state = t.read_tensor("dropout");
-    try {
-      at::Generator scratch = at::detail::createCPUGenerator();
-      scratch.set_state(st->dropout_state);
-    } catch (const std::exception& e) {
-      t.fail(std::string("'training/dropout' is not a valid generator state: ") + e.what());
-    }
+    read_bigan_training<typename P::discriminator_set>(archive, *st, snapshot_scoring_networks(),
+                                                       device(), data.validation);
     return st;
   }
-
-  // Dropout draws from LibTorch's global CPU generator (F::dropout takes no generator).
-  void commit_training(fit_state& st) {
-    at::Generator dropout = at::detail::getDefaultCPUGenerator();
-    dropout.set_state(st.dropout_state);
-  }
+  void commit_training(fit_state& st) { commit_bigan_dropout(st); }
   void to_eval() {
     for (auto* m : nets_.all_modules()) m->eval();
   }
@@ -417,13 +351,13 @@ class engine<family::bigan, P>
 
   std::vector<std::vector<torch::Tensor>> snapshot_scoring_networks() const {
     std::vector<std::vector<torch::Tensor>> out;
-    for (auto* m : nets_.scoring_modules()) out.push_back(alad_detail::snapshot(*m));
+    for (auto* m : nets_.scoring_modules()) out.push_back(detail::snapshot(*m));
     return out;
   }
 
   void restore_scoring_networks(const std::vector<std::vector<torch::Tensor>>& saved) {
     const auto modules = nets_.scoring_modules();
-    for (std::size_t i = 0; i < modules.size(); ++i) alad_detail::restore(*modules[i], saved[i]);
+    for (std::size_t i = 0; i < modules.size(); ++i) detail::restore(*modules[i], saved[i]);
   }
 
   // AUROC with labels, else the mean score of the (all normal) validation samples.
@@ -431,7 +365,7 @@ class engine<family::bigan, P>
     const torch::Tensor scores =
         y_val.empty() ? score_rules(x_val, {validation_rule(options_)}).front().second
                       : score(x_val);
-    if (!alad_detail::all_finite(scores)) {
+    if (!detail::all_finite(scores)) {
       throw training_error(name() + " training diverged: non-finite validation scores after " +
                            "epoch " + std::to_string(epoch));
     }
@@ -446,19 +380,6 @@ class engine<family::bigan, P>
   torch::Tensor prepare(const torch::Tensor& x, const std::string& what, bool training) const {
     return alad_detail::prepare_input(options_.network, name() + " " + what + ": ", x, training)
         .to(device());
-  }
-
-  // Runs `f` on batches of score_batch_size and concatenates the results on the CPU.
-  template <class F>
-  torch::Tensor batched(const torch::Tensor& xs, F&& f) const {
-    const std::int64_t n = xs.size(0);
-    const std::int64_t step = options_.score_batch_size;
-    std::vector<torch::Tensor> parts;
-    for (std::int64_t i = 0; i < n; i += step) {
-      parts.push_back(f(xs.slice(0, i, std::min(n, i + step))).to(torch::kCPU));
-    }
-    if (parts.empty()) return f(xs).to(torch::kCPU);
-    return torch::cat(parts, 0);
   }
 
   torch::Tensor score(const torch::Tensor& xs) const {

@@ -5,6 +5,7 @@
 #include <gad/alad/bigan_networks.hpp>
 #include <gad/alad/options.hpp>
 #include <gad/alad/score_view.hpp>
+#include <gad/core/error.hpp>
 #include <gad/detail/module_state.hpp>
 #include <gad/policy/scoring.hpp>
 
@@ -60,6 +61,21 @@ std::vector<bigan_rule<View>> bigan_all_rules() {
     rules.push_back(bigan_rule_of<Own, View>());
   }
   return rules;
+}
+
+/// The rule called `wanted` among `rules`; else gad::invalid_argument, which starts with
+/// `where` and lists the names `who` computes.
+template <class View>
+bigan_rule<View> bigan_rule_named(const std::vector<bigan_rule<View>>& rules,
+                                  const std::string& wanted, const std::string& where,
+                                  const std::string& who) {
+  std::string known;
+  for (const bigan_rule<View>& r : rules) {
+    if (wanted == r.name) return r;
+    known += std::string(known.empty() ? "" : ", ") + r.name;
+  }
+  throw invalid_argument(where + " '" + wanted + "' is not a rule " + who + " computes (" + known +
+                         ")");
 }
 
 /// The scores of `rules` on `xs` ([N, input_shape...] on the device), float32 on the CPU, from

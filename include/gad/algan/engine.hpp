@@ -37,10 +37,10 @@
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
 #include <gad/train/engine_base.hpp>
+#include <gad/train/fit_data.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
 #include <gad/train/optimizers.hpp>
-#include <gad/train/validation_labels.hpp>
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>
@@ -189,12 +189,7 @@ class engine<family::algan, P>
   using base_type::threshold_;
 
   // Validated tensors of one fit() or resume() call.
-  struct fit_data {
-    torch::Tensor x_train;  // [N, C*H*W] on the device
-    torch::Tensor x_val;
-    std::vector<int> y_val;
-    bool validation = false;
-  };
+  using fit_data = train::fit_data;  // x_train, x_val: [N, C*H*W] on the device
 
   // What the latent-shift strategy reads and calls (gad/algan/shift_context.hpp).
   using shift_context = algan_shift_context;
@@ -210,25 +205,17 @@ class engine<family::algan, P>
 
   fit_data prepare_fit(const data::dataset& train, const data::dataset* validation,
                        std::int64_t batch) const {
-    fit_data d;
-    d.x_train = prepare_training_images(train.images, "training set");
-    if (batch > d.x_train.size(0)) {
-      throw invalid_argument("ALGAN fit: batch_size " + std::to_string(batch) +
-                             " is larger than the training set (" +
-                             std::to_string(d.x_train.size(0)) + " images); lower batch_size");
-    }
-    if (validation != nullptr) {
-      d.x_val = prepare_training_images(validation->images, "validation set");
-      d.y_val = train::validation_labels(*validation, d.x_val.size(0), name());
-      d.validation = true;
-      // The label-free criterion draws its pseudo-anomalies with sigma, which validate()
-      // checks only for the pseudo-anomaly strategy.
-      if (d.y_val.empty() && !(std::isfinite(options_.sigma) && options_.sigma > 0.0)) {
-        throw invalid_argument(
-            "ALGAN fit: a validation set of normals alone is ranked against "
-            "pseudo-anomalies drawn with sigma, which must be > 0, got " +
-            std::to_string(options_.sigma));
-      }
+    fit_data d = train::prepare_fit_data(name(), train, validation, batch,
+                                         [&](const torch::Tensor& x, const std::string& what,
+                                             bool) { return prepare_training_images(x, what); });
+    // The label-free criterion draws its pseudo-anomalies with sigma, which validate()
+    // checks only for the pseudo-anomaly strategy.
+    if (d.validation && d.y_val.empty() &&
+        !(std::isfinite(options_.sigma) && options_.sigma > 0.0)) {
+      throw invalid_argument(
+          "ALGAN fit: a validation set of normals alone is ranked against "
+          "pseudo-anomalies drawn with sigma, which must be > 0, got " +
+          std::to_string(options_.sigma));
     }
     return d;
   }

@@ -1,0 +1,47 @@
+#pragma once
+// The validated tensors of one fit() or resume() call, and the checks every family makes on
+// them; the family contributes only its own input check (shape, range, device).
+#include <gad/core/error.hpp>
+#include <gad/data/dataset.hpp>
+#include <gad/train/validation_labels.hpp>
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gad::train {
+
+struct fit_data {
+  torch::Tensor x_train;  // as the family's networks take it, on the device
+  torch::Tensor x_val;
+  std::vector<int> y_val;  // empty when the validation set holds only normals
+  bool validation = false;
+};
+
+/// `prepare(images, what, training_set)` is the family's input check and move to the device;
+/// `what` ("training set", "validation set") is for its messages. Then the common checks: a
+/// training set of at least one batch, and validation labels as train::validation_labels takes
+/// them. `family` prefixes the messages ("ALGAN", "ALAD").
+template <class Prepare>
+fit_data prepare_fit_data(const std::string& family, const data::dataset& train,
+                          const data::dataset* validation, std::int64_t batch, Prepare&& prepare) {
+  fit_data d;
+  d.x_train = prepare(train.images, "training set", true);
+  const std::int64_t n = d.x_train.size(0);
+  if (n == 0) throw invalid_argument(family + " fit: the training set is empty");
+  if (batch > n) {
+    throw invalid_argument(family + " fit: batch_size " + std::to_string(batch) +
+                           " is larger than the training set (" + std::to_string(n) +
+                           " images); lower batch_size");
+  }
+  if (validation != nullptr) {
+    d.x_val = prepare(validation->images, "validation set", false);
+    d.y_val = validation_labels(*validation, d.x_val.size(0), family);
+    d.validation = true;
+  }
+  return d;
+}
+
+}  // namespace gad::train
