@@ -3,7 +3,9 @@
 // the network layer tables stored column by column (one list per layer field).
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/options.hpp>
+#include <gad/core/option_field.hpp>
 #include <gad/io/fields.hpp>
+#include <gad/io/option_compare.hpp>
 
 #include <cstdint>
 #include <string>
@@ -11,29 +13,37 @@
 
 namespace gad {
 
-/// Calls f(name, field) for every scalar field of `o` (the network excepted: see
-/// io::write_architecture), runtime settings last.
+/// Calls f(option_field, field) for every scalar field of `o` (the network excepted: see
+/// io::write_architecture), runtime settings last. This list is the options' one declaration
+/// besides their defaults: a field missing here is neither saved nor a flag of the `gad` tool.
 template <class Options, class F>
 void visit_bigan_options(Options& o, F&& f) {
-  f("epochs", o.epochs);
-  f("batch_size", o.batch_size);
-  f("learning_rate", o.learning_rate);
-  f("adam_beta1", o.adam_beta1);
-  f("adam_beta2", o.adam_beta2);
-  f("adam_eps", o.adam_eps);
-  f("ema_decay", o.ema_decay);
-  f("compute_precision", o.compute_precision);
-  f("degree", o.degree);
-  f("egbad_weight", o.egbad_weight);
-  f("score_batch_size", o.score_batch_size);
-  f("threshold", o.threshold);
-  f("contamination", o.contamination);
-  f("validate_every", o.validate_every);
-  f("select_from_epoch", o.select_from_epoch);
-  f("validation_score", o.validation_score);
-  f("seed", o.runtime.seed);
-  f("threads", o.runtime.threads);
-  f("device", o.runtime.device);
+  using field = option_field;
+  f(field{"epochs", "training epochs"}, o.epochs);
+  f(field{"batch_size", "samples per iteration"}, o.batch_size);
+  f(field{"learning_rate", "Adam learning rate of every network"}, o.learning_rate);
+  f(field{"adam_beta1", "Adam beta1"}, o.adam_beta1);
+  f(field{"adam_beta2", "Adam beta2"}, o.adam_beta2);
+  f(field{"adam_eps", "Adam epsilon"}, o.adam_eps);
+  f(field{"ema_decay", "decay of the moving average of the networks that score"}, o.ema_decay);
+  f(field{"compute_precision",
+          "float32, or bfloat16 matrix products (faster only on AMX/AVX512-BF16 CPUs and "
+          "Ampere+ GPUs)",
+          true},
+    o.compute_precision);
+  f(field{"degree", "degree of the norms in the fm and EGBAD scores"}, o.degree);
+  f(field{"egbad_weight", "EGBAD weight w of the discriminator term"}, o.egbad_weight);
+  f(field{"validate_every", "validate every this many epochs (when there is a validation set)"},
+    o.validate_every);
+  f(field{"select_from_epoch",
+          "a validation may become the kept checkpoint once this many epochs have run"},
+    o.select_from_epoch);
+  f(field{"validation_score",
+          "validation on normals only: the rule whose mean score picks the kept epoch "
+          "(default: the model's own)",
+          true},
+    o.validation_score);
+  visit_decision_and_runtime_options(o, f);
 }
 
 namespace nn {
@@ -54,6 +64,16 @@ inline bool same_networks(const nn::architecture& a, const nn::architecture& b) 
          a.dxz_joint == b.dxz_joint && a.dxx == b.dxx && a.dxx_merge == b.dxx_merge &&
          a.dzz == b.dzz && a.init == b.init && a.init_std == b.init_std &&
          a.batch_norm_eps == b.batch_norm_eps && a.batch_norm_momentum == b.batch_norm_momentum;
+}
+
+/// The first field where `a` and `b` differ ("network" for any difference in the layer
+/// tables or latent size); empty when they agree.
+inline std::string first_different_option(const bigan_options& a, const bigan_options& b) {
+  if (!same_networks(a.network, b.network)) return "network";
+  return first_different_field(a, b, [](auto& o, auto&& f) { visit_bigan_options(o, f); });
+}
+inline bool options_equal(const bigan_options& a, const bigan_options& b) {
+  return first_different_option(a, b).empty();
 }
 
 namespace io {
@@ -180,9 +200,7 @@ inline void write_options(output_archive& a, const std::string& key, const bigan
 inline bigan_options read_bigan_options(const archive_reader& r, const std::string& key) {
   const archive_reader mine = r.child(key);
   bigan_options o;
-  visit_bigan_options(o, [&](const char* name, auto& v) {
-    read_field_added_later(mine, name, v, {"compute_precision", "validation_score"});
-  });
+  visit_bigan_options(o, [&](const option_field& f, auto& v) { read_option_field(mine, f, v); });
   o.network = read_architecture(mine, "network");
   return o;
 }

@@ -3,14 +3,13 @@
 // structs list their fields once, in a visit function (gad/algan/options_io.hpp,
 // gad/alad/options_io.hpp); checkpoints store them with write_field and read them back with
 // read_field, and the command-line tool turns the same list into flags.
+#include <gad/core/option_field.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/io/archive.hpp>
 
 #include <c10/util/Optional.h>
 
 #include <cstdint>
-#include <cstring>
-#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -121,16 +120,13 @@ void read_field(const archive_reader& r, const std::string& key, Enum& v) {
 template <>
 struct enum_text<precision> : enum_text_of<precision, precision::float32, precision::bfloat16> {};
 
-/// read_field for a visit list that grew: a field named in `added_later` keeps the value it
-/// has (its default) when the file lacks it, so files written by earlier versions still load
-/// and train as they did; every other field stays required.
+/// read_field for a field list that grew: a field marked added_later keeps the value it has
+/// (its default) when the file lacks it, so files written by earlier versions still load and
+/// train as they did; every other field stays required.
 template <class T>
-void read_field_added_later(const archive_reader& r, const char* name, T& v,
-                            std::initializer_list<const char*> added_later) {
-  for (const char* added : added_later) {
-    if (std::strcmp(name, added) == 0 && !r.has(name)) return;
-  }
-  read_field(r, name, v);
+void read_option_field(const archive_reader& r, const option_field& field, T& v) {
+  if (field.added_later && !r.has(field.name)) return;
+  read_field(r, field.name, v);
 }
 
 }  // namespace gad::io
