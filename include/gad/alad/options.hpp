@@ -11,9 +11,11 @@
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/presets.hpp>
 #include <gad/core/error.hpp>
-#include <gad/metrics/decision.hpp>
+#include <gad/core/option_check.hpp>
+#include <gad/core/option_field.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
+#include <gad/metrics/decision.hpp>
 
 #include <c10/util/Optional.h>
 
@@ -103,6 +105,47 @@ inline bigan_options alad_kdd_options(std::int64_t features = 121) {
   return o;
 }
 
+/// Calls f(option_field, field) for every scalar field of `o` (the network excepted: see
+/// io::write_architecture), runtime settings last. This list is the options' one declaration
+/// besides their defaults: a field missing here is neither saved nor a flag of the `gad` tool.
+template <class Options, class F>
+void visit_bigan_options(Options& o, F&& f) {
+  using field = option_field;
+  using d = option_domain;
+  f(field{"epochs", "training epochs"}.in(d::positive), o.epochs);
+  f(field{"batch_size", "samples per iteration"}.in(d::positive), o.batch_size);
+  f(field{"learning_rate", "Adam learning rate of every network"}.in(d::positive), o.learning_rate);
+  f(field{"adam_beta1", "Adam beta1"}.in(d::unit_half_open), o.adam_beta1);
+  f(field{"adam_beta2", "Adam beta2"}.in(d::unit_half_open), o.adam_beta2);
+  f(field{"adam_eps", "Adam epsilon"}.in(d::positive), o.adam_eps);
+  f(field{"ema_decay", "decay of the moving average of the networks that score"}.in(
+        d::unit_half_open),
+    o.ema_decay);
+  f(field{"compute_precision",
+          "float32, or bfloat16 matrix products (faster only on AMX/AVX512-BF16 CPUs and "
+          "Ampere+ GPUs)"}
+        .later(),
+    o.compute_precision);
+  f(field{"degree", "degree of the norms in the fm and EGBAD scores"}.in(d::at_least_one,
+                                                                         " (a norm's order)"),
+    o.degree);
+  f(field{"egbad_weight", "EGBAD weight w of the discriminator term"}.in(d::unit_closed),
+    o.egbad_weight);
+  f(field{"validate_every", "validate every this many epochs (when there is a validation set)"}.in(
+        d::positive),
+    o.validate_every);
+  f(field{"select_from_epoch",
+          "a validation may become the kept checkpoint once this many epochs have run"}
+        .in(d::non_negative),
+    o.select_from_epoch);
+  f(field{"validation_score",
+          "validation on normals only: the rule whose mean score picks the kept epoch "
+          "(default: the model's own)"}
+        .later(),
+    o.validation_score);
+  visit_decision_and_runtime_options(o, f);
+}
+
 namespace detail {
 inline std::string bigan_num(double v) {
   std::string s = std::to_string(v);
@@ -123,35 +166,8 @@ inline void bigan_require(bool ok, const std::string& message) {
 inline void validate(const bigan_options& o) {
   using detail::bigan_num;
   using detail::bigan_require;
-  bigan_require(o.epochs > 0, "epochs must be > 0, got " + std::to_string(o.epochs));
-  bigan_require(o.batch_size > 0, "batch_size must be > 0, got " + std::to_string(o.batch_size));
-  bigan_require(std::isfinite(o.learning_rate) && o.learning_rate > 0.0,
-                "learning_rate must be > 0, got " + bigan_num(o.learning_rate));
-  bigan_require(o.adam_beta1 >= 0.0 && o.adam_beta1 < 1.0,
-                "adam_beta1 must lie in [0, 1), got " + bigan_num(o.adam_beta1));
-  bigan_require(o.adam_beta2 >= 0.0 && o.adam_beta2 < 1.0,
-                "adam_beta2 must lie in [0, 1), got " + bigan_num(o.adam_beta2));
-  bigan_require(std::isfinite(o.adam_eps) && o.adam_eps > 0.0,
-                "adam_eps must be > 0, got " + bigan_num(o.adam_eps));
-  bigan_require(o.ema_decay >= 0.0 && o.ema_decay < 1.0,
-                "ema_decay must lie in [0, 1), got " + bigan_num(o.ema_decay));
-  bigan_require(std::isfinite(o.degree) && o.degree >= 1.0,
-                "degree must be >= 1 (a norm's order), got " + bigan_num(o.degree));
-  bigan_require(o.egbad_weight >= 0.0 && o.egbad_weight <= 1.0,
-                "egbad_weight must lie in [0, 1], got " + bigan_num(o.egbad_weight));
-  bigan_require(o.score_batch_size > 0,
-                "score_batch_size must be > 0, got " + std::to_string(o.score_batch_size));
-  bigan_require(std::isfinite(o.threshold),
-                "threshold must be finite, got " + bigan_num(o.threshold));
-  if (o.contamination) {
-    const double c = *o.contamination;
-    bigan_require(metrics::valid_contamination(c),
-                  "contamination must lie in (0, 1), got " + bigan_num(c));
-  }
-  bigan_require(o.validate_every > 0,
-                "validate_every must be > 0, got " + std::to_string(o.validate_every));
-  bigan_require(o.select_from_epoch >= 0,
-                "select_from_epoch must be >= 0, got " + std::to_string(o.select_from_epoch));
+  check_option_domains(
+      o, [](auto& x, auto&& f) { visit_bigan_options(x, f); }, "bigan_options");
   const nn::architecture& a = o.network;
   bigan_require(a.input_shape.size() == 1 || a.input_shape.size() == 3,
                 "network.input_shape must be {C, H, W} or {F}, got " +

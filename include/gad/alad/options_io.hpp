@@ -3,7 +3,6 @@
 // the network layer tables stored column by column (one list per layer field).
 #include <gad/alad/architecture.hpp>
 #include <gad/alad/options.hpp>
-#include <gad/core/option_field.hpp>
 #include <gad/io/fields.hpp>
 #include <gad/io/option_compare.hpp>
 
@@ -12,39 +11,6 @@
 #include <vector>
 
 namespace gad {
-
-/// Calls f(option_field, field) for every scalar field of `o` (the network excepted: see
-/// io::write_architecture), runtime settings last. This list is the options' one declaration
-/// besides their defaults: a field missing here is neither saved nor a flag of the `gad` tool.
-template <class Options, class F>
-void visit_bigan_options(Options& o, F&& f) {
-  using field = option_field;
-  f(field{"epochs", "training epochs"}, o.epochs);
-  f(field{"batch_size", "samples per iteration"}, o.batch_size);
-  f(field{"learning_rate", "Adam learning rate of every network"}, o.learning_rate);
-  f(field{"adam_beta1", "Adam beta1"}, o.adam_beta1);
-  f(field{"adam_beta2", "Adam beta2"}, o.adam_beta2);
-  f(field{"adam_eps", "Adam epsilon"}, o.adam_eps);
-  f(field{"ema_decay", "decay of the moving average of the networks that score"}, o.ema_decay);
-  f(field{"compute_precision",
-          "float32, or bfloat16 matrix products (faster only on AMX/AVX512-BF16 CPUs and "
-          "Ampere+ GPUs)",
-          true},
-    o.compute_precision);
-  f(field{"degree", "degree of the norms in the fm and EGBAD scores"}, o.degree);
-  f(field{"egbad_weight", "EGBAD weight w of the discriminator term"}, o.egbad_weight);
-  f(field{"validate_every", "validate every this many epochs (when there is a validation set)"},
-    o.validate_every);
-  f(field{"select_from_epoch",
-          "a validation may become the kept checkpoint once this many epochs have run"},
-    o.select_from_epoch);
-  f(field{"validation_score",
-          "validation on normals only: the rule whose mean score picks the kept epoch "
-          "(default: the model's own)",
-          true},
-    o.validation_score);
-  visit_decision_and_runtime_options(o, f);
-}
 
 namespace nn {
 inline bool operator==(const layer_spec& a, const layer_spec& b) {

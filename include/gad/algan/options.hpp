@@ -4,6 +4,8 @@
 // that `gad::algan<> detector;` trains what the paper's authors trained; every shape is a
 // value here rather than a type so the same detector can be pointed at other image sizes.
 #include <gad/core/error.hpp>
+#include <gad/core/option_check.hpp>
+#include <gad/core/option_field.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/metrics/decision.hpp>
@@ -156,9 +158,83 @@ inline algan_options algan_conv_options(std::int64_t channels = 1, std::int64_t 
   return o;
 }
 
-namespace detail {
-inline bool algan_positive(double v) { return std::isfinite(v) && v > 0.0; }
+/// Calls f(option_field, field) for every field of `o` (const or not), runtime settings
+/// last. This list is the options' one declaration besides their defaults: a field missing
+/// here is neither saved nor a flag of the `gad` tool.
+template <class Options, class F>
+void visit_algan_options(Options& o, F&& f) {
+  using field = option_field;
+  using d = option_domain;
+  f(field{"channels", "image channels (default: taken from the data)"}, o.channels);
+  f(field{"height", "image height in pixels (default: taken from the data)"}, o.height);
+  f(field{"width", "image width in pixels (default: taken from the data)"}, o.width);
+  f(field{"z_dim", "latent dimension of the generator"}.in(d::positive), o.z_dim);
+  f(field{"architecture",
+          "ALGAN networks: mlp (the reference) or conv (DCGAN-like; the widths become channel "
+          "counts, by default G 64,32 and D 32,64)"}
+        .later(),
+    o.architecture);
+  f(field{"generator_hidden", "widths of G's hidden layers, comma separated"}, o.generator_hidden);
+  f(field{"discriminator_hidden", "widths of D's hidden layers, comma separated"},
+    o.discriminator_hidden);
+  f(field{"leaky_relu_slope", "negative slope of D's LeakyReLU"}.in(d::non_negative),
+    o.leaky_relu_slope);
+  f(field{"batch_norm_eps", "BatchNorm epsilon in G"}.in(d::positive), o.batch_norm_eps);
+  f(field{"batch_norm_momentum", "BatchNorm momentum in G"}.in(d::unit_closed),
+    o.batch_norm_momentum);
+  f(field{"epochs", "training epochs"}.in(d::positive), o.epochs);
+  f(field{"batch_size", "samples per iteration"}.in(d::positive), o.batch_size);
+  f(field{"generator_lr", "Adam learning rate of G"}.in(d::positive), o.generator_lr);
+  f(field{"discriminator_lr", "Adam learning rate of D"}.in(d::positive), o.discriminator_lr);
+  f(field{"adam_beta1", "Adam beta1"}.in(d::unit_half_open), o.adam_beta1);
+  f(field{"adam_beta2", "Adam beta2"}.in(d::unit_half_open), o.adam_beta2);
+  f(field{"adam_eps", "Adam epsilon"}.in(d::positive), o.adam_eps);
+  f(field{"discriminator_steps", "D updates per G update"}.in(d::positive), o.discriminator_steps);
+  f(field{"resampling", "latent resampling: reference (the authors' schedule) or every-iteration"},
+    o.resampling);
+  f(field{"fused_d_forward",
+          "one D call per D step (faster; changes the spectral-norm trajectory)"},
+    o.fused_d_forward);
+  f(field{"reuse_d_step_fakes",
+          "make the fakes once per iteration for all D steps (faster; one BatchNorm update less)"}
+        .later(),
+    o.reuse_d_step_fakes);
+  f(field{"compute_precision",
+          "float32, or bfloat16 matrix products (faster only on AMX/AVX512-BF16 CPUs and "
+          "Ampere+ GPUs)"}
+        .later(),
+    o.compute_precision);
+  f(field{"sigma", "standard deviation of the pseudo-anomalous latents"}
+        .in(d::positive)
+        .for_pseudo_anomalies(),
+    o.sigma);
+  f(field{"alpha", "weight of fake-normal against pseudo-anomalous loss terms"}
+        .in(d::unit_closed)
+        .for_pseudo_anomalies(),
+    o.alpha);
+  f(field{"xi", "weight of fresh against replay-buffered loss terms"}
+        .in(d::unit_closed)
+        .for_pseudo_anomalies(),
+    o.xi);
+  f(field{"buffer_capacity", "images per replay buffer, 0 = twice the batch size"}
+        .in(d::non_negative, " (0 = 2 x batch_size)")
+        .for_pseudo_anomalies(),
+    o.buffer_capacity);
+  f(field{"ema_decay", "decay of the moving average of G and D that scores, 0 = no averaging"}
+        .later()
+        .in(d::unit_half_open, " (0 = no averaging)"),
+    o.ema_decay);
+  f(field{"validate_every", "validate every this many epochs (when there is a validation set)"}.in(
+        d::positive),
+    o.validate_every);
+  f(field{"select_from_epoch",
+          "a validation may become the kept checkpoint once this many epochs have run"}
+        .in(d::non_negative),
+    o.select_from_epoch);
+  visit_decision_and_runtime_options(o, f);
+}
 
+namespace detail {
 inline void algan_require(bool ok, const std::string& message) {
   if (!ok) throw invalid_argument("algan_options: " + message);
 }
@@ -178,12 +254,14 @@ inline std::string algan_num(double v) {
 /// pseudo-anomaly settings are checked only when `pseudo_anomalies` is true, so an ablation
 /// (shift::none) is not rejected for values it never reads.
 inline void validate(const algan_options& o, bool pseudo_anomalies) {
-  const auto num = detail::algan_num;
+  // Each field against its declared domain first, so that the rules below, which combine
+  // fields, see values that are each valid.
+  check_option_domains(
+      o, [](auto& x, auto&& f) { visit_algan_options(x, f); }, "algan_options", pseudo_anomalies);
   const auto require = detail::algan_require;
   require(o.channels > 0 && o.height > 0 && o.width > 0,
           "image shape must be positive, got [" + std::to_string(o.channels) + ", " +
               std::to_string(o.height) + ", " + std::to_string(o.width) + "]");
-  require(o.z_dim > 0, "z_dim must be > 0, got " + std::to_string(o.z_dim));
   for (auto w : o.generator_hidden) {
     require(w > 0, "generator_hidden widths must be > 0, got " + std::to_string(w));
   }
@@ -203,45 +281,7 @@ inline void validate(const algan_options& o, bool pseudo_anomalies) {
                   (levels == 0 ? " (and the list must not be empty)" : ""));
     }
   }
-  require(std::isfinite(o.leaky_relu_slope) && o.leaky_relu_slope >= 0.0,
-          "leaky_relu_slope must be >= 0, got " + num(o.leaky_relu_slope));
-  require(detail::algan_positive(o.batch_norm_eps),
-          "batch_norm_eps must be > 0, got " + num(o.batch_norm_eps));
-  require(std::isfinite(o.batch_norm_momentum) && o.batch_norm_momentum >= 0.0 &&
-              o.batch_norm_momentum <= 1.0,
-          "batch_norm_momentum must lie in [0, 1], got " + num(o.batch_norm_momentum));
-  require(o.epochs > 0, "epochs must be > 0, got " + std::to_string(o.epochs));
-  require(o.batch_size > 0, "batch_size must be > 0, got " + std::to_string(o.batch_size));
-  require(detail::algan_positive(o.generator_lr),
-          "generator_lr must be > 0, got " + num(o.generator_lr));
-  require(detail::algan_positive(o.discriminator_lr),
-          "discriminator_lr must be > 0, got " + num(o.discriminator_lr));
-  require(o.adam_beta1 >= 0.0 && o.adam_beta1 < 1.0,
-          "adam_beta1 must lie in [0, 1), got " + num(o.adam_beta1));
-  require(o.adam_beta2 >= 0.0 && o.adam_beta2 < 1.0,
-          "adam_beta2 must lie in [0, 1), got " + num(o.adam_beta2));
-  require(detail::algan_positive(o.adam_eps), "adam_eps must be > 0, got " + num(o.adam_eps));
-  require(o.discriminator_steps > 0,
-          "discriminator_steps must be > 0, got " + std::to_string(o.discriminator_steps));
-  require(std::isfinite(o.ema_decay) && o.ema_decay >= 0.0 && o.ema_decay < 1.0,
-          "ema_decay must lie in [0, 1) (0 = no averaging), got " + num(o.ema_decay));
-  require(o.validate_every > 0,
-          "validate_every must be > 0, got " + std::to_string(o.validate_every));
-  require(o.select_from_epoch >= 0,
-          "select_from_epoch must be >= 0, got " + std::to_string(o.select_from_epoch));
-  require(o.score_batch_size > 0,
-          "score_batch_size must be > 0, got " + std::to_string(o.score_batch_size));
-  require(std::isfinite(o.threshold), "threshold must be finite, got " + num(o.threshold));
-  if (o.contamination) {
-    const double c = *o.contamination;
-    require(metrics::valid_contamination(c), "contamination must lie in (0, 1), got " + num(c));
-  }
   if (pseudo_anomalies) {
-    require(detail::algan_positive(o.sigma), "sigma must be > 0, got " + num(o.sigma));
-    require(o.alpha >= 0.0 && o.alpha <= 1.0, "alpha must lie in [0, 1], got " + num(o.alpha));
-    require(o.xi >= 0.0 && o.xi <= 1.0, "xi must lie in [0, 1], got " + num(o.xi));
-    require(o.buffer_capacity >= 0, "buffer_capacity must be >= 0 (0 = 2 x batch_size), got " +
-                                        std::to_string(o.buffer_capacity));
     require(o.replay_capacity() >= o.batch_size,
             "buffer_capacity (" + std::to_string(o.replay_capacity()) +
                 ") must be at least batch_size (" + std::to_string(o.batch_size) +

@@ -7,6 +7,7 @@
 #include <gad/io/checkpoint.hpp>
 
 #include "support/fixture.hpp"
+#include "support/message_of.hpp"
 
 #include "support/catch.hpp"
 
@@ -93,4 +94,42 @@ TEST_CASE("options read back from a file equal the written ones", "[io][options]
   const gad::io::archive_reader r(dir / "options.gad");
   CHECK(gad::first_different_option(gad::io::read_algan_options(r, "algan"), o).empty());
   CHECK(gad::first_different_option(gad::io::read_bigan_options(r, "bigan"), p).empty());
+}
+
+TEST_CASE("validate() checks each field against the domain its declaration names",
+          "[io][options]") {
+  using gad_test::message_of;
+  gad::algan_options o;
+  CHECK_NOTHROW(gad::validate(o, true));
+  o.epochs = 0;
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(o, true); }) ==
+        "algan_options: epochs must be > 0, got 0");
+  o = gad::algan_options{};
+  o.ema_decay = 1.0;
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(o, true); }) ==
+        "algan_options: ema_decay must lie in [0, 1) (0 = no averaging), got 1");
+  o = gad::algan_options{};
+  o.adam_beta2 = std::nan("");
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(o, true); }).find("adam_beta2") !=
+        std::string::npos);
+  // The pseudo-anomaly settings are read, and so checked, only with pseudo-anomalies.
+  o = gad::algan_options{};
+  o.sigma = 0.0;
+  CHECK_NOTHROW(gad::validate(o, false));
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(o, true); }) ==
+        "algan_options: sigma must be > 0, got 0");
+
+  gad::bigan_options p = gad::alad_mnist_options();
+  CHECK_NOTHROW(gad::validate(p));
+  p.learning_rate = -1e-9;  // the shortest exact text, not std::to_string's "-0.000000"
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(p); }) ==
+        "bigan_options: learning_rate must be > 0, got -1e-09");
+  p = gad::alad_mnist_options();
+  p.degree = 0.5;
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(p); }) ==
+        "bigan_options: degree must be >= 1 (a norm's order), got 0.5");
+  p = gad::alad_mnist_options();
+  p.contamination = 0.0;
+  CHECK(message_of<gad::invalid_argument>([&] { gad::validate(p); }) ==
+        "bigan_options: contamination must lie in (0, 1), got 0");
 }
