@@ -16,6 +16,7 @@
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/metrics/decision.hpp>
+#include <gad/train/shared_options.hpp>
 
 #include <c10/util/Optional.h>
 
@@ -112,12 +113,9 @@ template <class Options, class F>
 void visit_bigan_options(Options& o, F&& f) {
   using field = option_field;
   using d = option_domain;
-  f(field{"epochs", "training epochs"}.in(d::positive), o.epochs);
-  f(field{"batch_size", "samples per iteration"}.in(d::positive), o.batch_size);
+  visit_length_options(o, f);
   f(field{"learning_rate", "Adam learning rate of every network"}.in(d::positive), o.learning_rate);
-  f(field{"adam_beta1", "Adam beta1"}.in(d::unit_half_open), o.adam_beta1);
-  f(field{"adam_beta2", "Adam beta2"}.in(d::unit_half_open), o.adam_beta2);
-  f(field{"adam_eps", "Adam epsilon"}.in(d::positive), o.adam_eps);
+  visit_adam_options(o, f);
   f(field{"ema_decay", "decay of the moving average of the networks that score"}.in(
         d::unit_half_open),
     o.ema_decay);
@@ -131,13 +129,7 @@ void visit_bigan_options(Options& o, F&& f) {
     o.degree);
   f(field{"egbad_weight", "EGBAD weight w of the discriminator term"}.in(d::unit_closed),
     o.egbad_weight);
-  f(field{"validate_every", "validate every this many epochs (when there is a validation set)"}.in(
-        d::positive),
-    o.validate_every);
-  f(field{"select_from_epoch",
-          "a validation may become the kept checkpoint once this many epochs have run"}
-        .in(d::non_negative),
-    o.select_from_epoch);
+  visit_selection_options(o, f);
   f(field{"validation_score",
           "validation on normals only: the rule whose mean score picks the kept epoch "
           "(default: the model's own)"}

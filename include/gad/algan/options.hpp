@@ -9,6 +9,7 @@
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
 #include <gad/metrics/decision.hpp>
+#include <gad/train/shared_options.hpp>
 
 #include <c10/util/Optional.h>
 
@@ -182,13 +183,10 @@ void visit_algan_options(Options& o, F&& f) {
   f(field{"batch_norm_eps", "BatchNorm epsilon in G"}.in(d::positive), o.batch_norm_eps);
   f(field{"batch_norm_momentum", "BatchNorm momentum in G"}.in(d::unit_closed),
     o.batch_norm_momentum);
-  f(field{"epochs", "training epochs"}.in(d::positive), o.epochs);
-  f(field{"batch_size", "samples per iteration"}.in(d::positive), o.batch_size);
+  visit_length_options(o, f);
   f(field{"generator_lr", "Adam learning rate of G"}.in(d::positive), o.generator_lr);
   f(field{"discriminator_lr", "Adam learning rate of D"}.in(d::positive), o.discriminator_lr);
-  f(field{"adam_beta1", "Adam beta1"}.in(d::unit_half_open), o.adam_beta1);
-  f(field{"adam_beta2", "Adam beta2"}.in(d::unit_half_open), o.adam_beta2);
-  f(field{"adam_eps", "Adam epsilon"}.in(d::positive), o.adam_eps);
+  visit_adam_options(o, f);
   f(field{"discriminator_steps", "D updates per G update"}.in(d::positive), o.discriminator_steps);
   f(field{"resampling", "latent resampling: reference (the authors' schedule) or every-iteration"},
     o.resampling);
@@ -224,13 +222,7 @@ void visit_algan_options(Options& o, F&& f) {
         .later()
         .in(d::unit_half_open, " (0 = no averaging)"),
     o.ema_decay);
-  f(field{"validate_every", "validate every this many epochs (when there is a validation set)"}.in(
-        d::positive),
-    o.validate_every);
-  f(field{"select_from_epoch",
-          "a validation may become the kept checkpoint once this many epochs have run"}
-        .in(d::non_negative),
-    o.select_from_epoch);
+  visit_selection_options(o, f);
   visit_decision_and_runtime_options(o, f);
 }
 

@@ -49,22 +49,4 @@ struct option_field {
   operator const char*() const noexcept { return name; }  // NOLINT(google-explicit-constructor)
 };
 
-/// The fields every family's options end with, in this order: how scores become decisions,
-/// then the run-time settings.
-template <class Options, class F>
-void visit_decision_and_runtime_options(Options& o, F&& f) {
-  using d = option_domain;
-  f(option_field{"score_batch_size", "samples per forward pass when scoring"}.in(d::positive),
-    o.score_batch_size);
-  f(option_field{"threshold", "decision threshold on the score (overrides any contamination)"}.in(
-        d::finite),
-    o.threshold);
-  f(option_field{"contamination", "share of training scores at or above the threshold, in (0, 1)"}
-        .in(d::unit_open),
-    o.contamination);
-  f(option_field{"seed", "master seed of every random stream"}, o.runtime.seed);
-  f(option_field{"threads", "intra-op CPU threads, 0 = all hardware threads"}, o.runtime.threads);
-  f(option_field{"device", "auto, cpu, cuda or cuda:N"}, o.runtime.device);
-}
-
 }  // namespace gad
