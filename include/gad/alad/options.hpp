@@ -15,6 +15,7 @@
 #include <gad/core/option_field.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
+#include <gad/detail/number_string.hpp>
 #include <gad/metrics/decision.hpp>
 #include <gad/train/shared_options.hpp>
 
@@ -139,14 +140,6 @@ void visit_bigan_options(Options& o, F&& f) {
 }
 
 namespace detail {
-inline std::string bigan_num(double v) {
-  std::string s = std::to_string(v);
-  if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-  }
-  return s;
-}
 
 inline void bigan_require(bool ok, const std::string& message) {
   if (!ok) throw invalid_argument("bigan_options: " + message);
@@ -156,7 +149,6 @@ inline void bigan_require(bool ok, const std::string& message) {
 /// Throws gad::invalid_argument naming the first setting outside its domain. The network's
 /// layer tables are checked when the networks are built (their errors name the layer).
 inline void validate(const bigan_options& o) {
-  using detail::bigan_num;
   using detail::bigan_require;
   check_option_domains(
       o, [](auto& x, auto&& f) { visit_bigan_options(x, f); }, "bigan_options");
@@ -170,12 +162,13 @@ inline void validate(const bigan_options& o) {
   bigan_require(a.latent_dim > 0,
                 "network.latent_dim must be > 0, got " + std::to_string(a.latent_dim));
   bigan_require(std::isfinite(a.init_std) && a.init_std > 0.0,
-                "network.init_std must be > 0, got " + bigan_num(a.init_std));
-  bigan_require(std::isfinite(a.batch_norm_eps) && a.batch_norm_eps > 0.0,
-                "network.batch_norm_eps must be > 0, got " + bigan_num(a.batch_norm_eps));
+                "network.init_std must be > 0, got " + detail::format_number(a.init_std));
   bigan_require(
-      a.batch_norm_momentum >= 0.0 && a.batch_norm_momentum <= 1.0,
-      "network.batch_norm_momentum must lie in [0, 1], got " + bigan_num(a.batch_norm_momentum));
+      std::isfinite(a.batch_norm_eps) && a.batch_norm_eps > 0.0,
+      "network.batch_norm_eps must be > 0, got " + detail::format_number(a.batch_norm_eps));
+  bigan_require(a.batch_norm_momentum >= 0.0 && a.batch_norm_momentum <= 1.0,
+                "network.batch_norm_momentum must lie in [0, 1], got " +
+                    detail::format_number(a.batch_norm_momentum));
 }
 
 }  // namespace gad

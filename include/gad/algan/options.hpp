@@ -8,6 +8,7 @@
 #include <gad/core/option_field.hpp>
 #include <gad/core/precision.hpp>
 #include <gad/core/runtime.hpp>
+#include <gad/detail/number_string.hpp>
 #include <gad/metrics/decision.hpp>
 #include <gad/train/shared_options.hpp>
 
@@ -231,15 +232,6 @@ inline void algan_require(bool ok, const std::string& message) {
   if (!ok) throw invalid_argument("algan_options: " + message);
 }
 
-inline std::string algan_num(double v) {
-  std::string s = std::to_string(v);
-  // Trim std::to_string's trailing zeros so messages read "got -0.5", not "got -0.500000".
-  if (s.find('.') != std::string::npos) {
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-  }
-  return s;
-}
 }  // namespace detail
 
 /// Throws gad::invalid_argument naming the first option outside its domain. The

@@ -3,6 +3,7 @@
 // command-line tool offers each as a flag. A field added to algan_options must be added here,
 // or it is neither saved nor settable from the command line.
 #include <gad/algan/options.hpp>
+#include <gad/detail/number_string.hpp>
 #include <gad/io/fields.hpp>
 #include <gad/io/option_compare.hpp>
 
@@ -39,9 +40,9 @@ inline std::string network_summary(const algan_options& o) {
   return "image " + std::to_string(o.channels) + "x" + std::to_string(o.height) + "x" +
          std::to_string(o.width) + ", " + to_string(o.architecture) + ", z_dim " +
          std::to_string(o.z_dim) + ", G hidden " + list(o.generator_hidden) + ", D hidden " +
-         list(o.discriminator_hidden) + ", LeakyReLU " + detail::algan_num(o.leaky_relu_slope) +
-         ", BatchNorm eps " + detail::algan_num(o.batch_norm_eps) + " momentum " +
-         detail::algan_num(o.batch_norm_momentum);
+         list(o.discriminator_hidden) + ", LeakyReLU " + detail::format_number(o.leaky_relu_slope) +
+         ", BatchNorm eps " + detail::format_number(o.batch_norm_eps) + " momentum " +
+         detail::format_number(o.batch_norm_momentum);
 }
 
 /// The first field, in the list's order, where `a` and `b` differ; empty when they agree.

@@ -3,7 +3,7 @@
 // with one message shape for all of them ("<who>: epochs must be > 0, got 0").
 #include <gad/core/error.hpp>
 #include <gad/core/option_field.hpp>
-#include <gad/detail/metric_input.hpp>
+#include <gad/detail/number_string.hpp>
 
 #include <c10/util/Optional.h>
 

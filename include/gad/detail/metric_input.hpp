@@ -3,34 +3,17 @@
 // offending index, and the single sort that every ranking metric is built on. Torch-free on
 // purpose, so that code which only evaluates scores compiles in seconds.
 #include <gad/core/error.hpp>
+#include <gad/detail/number_string.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace gad::detail {
-
-/// Renders a double for an error message.
-inline std::string format_number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "+inf" : "-inf";
-  // Shortest precision that reads back to the same value: 0.1, not 0.10000000000000001.
-  std::string text;
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::ostringstream out;
-    out.precision(digits);
-    out << value;
-    text = out.str();
-    if (std::strtod(text.c_str(), nullptr) == value) break;
-  }
-  return text;
-}
 
 inline void check_not_empty(const char* fn, std::size_t size) {
   if (size == 0) {
