@@ -197,17 +197,20 @@ TEST_CASE("a short run on real MNIST ones learns to flag other digits", "[alad][
     torch::NoGradGuard no_grad;
     det.averaged_dxx()->eval();
     det.averaged_encoder()->eval();
-    const torch::Tensor x = f.test_x.slice(0, 0, 10);
+    // The networks live on the detector's device (CUDA under GAD_TEST_DEVICE=cuda); the
+    // scores come back on the CPU, so the formulas run there and the results move back.
+    const torch::Tensor x_cpu = f.test_x.slice(0, 0, 10);
+    const torch::Tensor x = x_cpu.to(det.device());
     const torch::Tensor rec = det.averaged_generator()(det.averaged_encoder()(x));
     const auto real = det.averaged_dxx()->forward(x, x);
     const auto fake = det.averaged_dxx()->forward(x, rec);
     CHECK(torch::allclose(find(all, "fm").slice(0, 0, 10),
-                          (real.features - fake.features).abs().sum(1), 1e-4, 1e-4));
-    CHECK(torch::allclose(find(all, "ch").slice(0, 0, 10), torch::log1p(torch::exp(-fake.logits)),
-                          1e-4, 1e-5));
-    CHECK(torch::allclose(find(all, "l1").slice(0, 0, 10), (x - rec).abs().reshape({10, -1}).sum(1),
-                          1e-4, 1e-4));
-    CHECK(torch::equal(det.reconstruct(x), rec));
+                          (real.features - fake.features).abs().sum(1).cpu(), 1e-4, 1e-4));
+    CHECK(torch::allclose(find(all, "ch").slice(0, 0, 10),
+                          torch::log1p(torch::exp(-fake.logits)).cpu(), 1e-4, 1e-5));
+    CHECK(torch::allclose(find(all, "l1").slice(0, 0, 10),
+                          (x - rec).abs().reshape({10, -1}).sum(1).cpu(), 1e-4, 1e-4));
+    CHECK(torch::equal(det.reconstruct(x_cpu), rec.cpu()));
   }
 
   // Threshold from contamination 0.1 on the training scores: about 10 % of them flagged.
