@@ -74,7 +74,9 @@ options of the GPU run:
   --min-auroc X      the faithful ALGAN run fails below this test AUROC (default 0.95)
   -h, --help         this text
 
-environment: PYTHON (default python3), CXX, CUDA_HOME, GAD_PACK_DIR.
+environment: PYTHON (default python3), CXX, CUDA_HOME, GAD_PACK_DIR, GAD_SOURCE_COMMIT (the
+  commit the sources are, recorded in env.json instead of what `git rev-parse HEAD` says; set it
+  where the tree was copied, e.g. GAD_SOURCE_COMMIT=$(git rev-parse HEAD) in the command you send).
 EOF
 }
 
@@ -134,7 +136,7 @@ done
 # ===========================================================================================
 # Layout of DIR (every CMake package resolves its paths relative to its own file):
 #   include/        boost/hana.hpp, boost/hana/, boost/version.hpp, CLI/, nlohmann/,
-#                   catch2/catch.hpp, stb/stb_image_write.h, benchmark/
+#                   catch2/catch.hpp, stb/stb_image_write.h, stb/stb_image.h, benchmark/
 #   lib/cmake/      Boost, Catch2 (+ catch2_main.cpp), CLI11, nlohmann_json, benchmark
 #   lib/libbenchmark.so.1debian          Debian's Google Benchmark (built by GCC 12)
 #   zlib/include/   zlib.h, zconf.h;  zlib/lib/libz.a   (used only if the GPU machine lacks them)
@@ -179,7 +181,7 @@ make_pack() {
   [[ -n "$cxx" ]] || { echo "gpu_check --pack: no C++ compiler (g++) to check the headers" >&2; return 1; }
   local need=(/usr/include/boost/hana.hpp /usr/include/boost/version.hpp
     /usr/include/catch2/catch.hpp /usr/include/CLI/CLI.hpp /usr/include/CLI/Version.hpp
-    /usr/include/nlohmann/json.hpp /usr/include/stb/stb_image_write.h
+    /usr/include/nlohmann/json.hpp /usr/include/stb/stb_image_write.h /usr/include/stb/stb_image.h
     /usr/include/zlib.h /usr/include/zconf.h)
   local f missing=()
   for f in "${need[@]}"; do [[ -r "$f" ]] || missing+=("$f"); done
@@ -213,9 +215,11 @@ make_pack() {
   done <<<"$deps"
   cp -a /usr/include/CLI /usr/include/nlohmann "$pack_out/include/" || return 1
   cp -a /usr/include/catch2/catch.hpp "$pack_out/include/catch2/" || return 1
-  # The repo includes only the PNG writer of stb (gad/report/plot/canvas.hpp), and finds it on the
-  # compiler's default path; here it reaches the compiler through Boost::headers' folder.
-  cp -a /usr/include/stb/stb_image_write.h "$pack_out/include/stb/" || return 1
+  # The repo includes two stb headers, the PNG writer (gad/report/plot/canvas.hpp) and the image
+  # reader (gad/data/image_folder.hpp), and finds them on the compiler's default path; here they
+  # reach the compiler through Boost::headers' folder.
+  cp -a /usr/include/stb/stb_image_write.h /usr/include/stb/stb_image.h "$pack_out/include/stb/" ||
+    return 1
   cp -a /usr/include/zlib.h /usr/include/zconf.h "$pack_out/zlib/include/" || return 1
   [[ -r /usr/lib/x86_64-linux-gnu/libz.a ]] && cp -a /usr/lib/x86_64-linux-gnu/libz.a "$pack_out/zlib/lib/"
 
@@ -343,7 +347,7 @@ $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME") from its packages:
   Catch2 $catch_v: catch2/catch.hpp; Catch2::Catch2WithMain compiled from catch2_main.cpp  (catch2)
   CLI11 $cli_v: CLI/  (libcli11-dev)
   nlohmann-json $json_v: nlohmann/  (nlohmann-json3-dev)
-  stb: stb/stb_image_write.h only  (libstb-dev)
+  stb: stb/stb_image_write.h, stb/stb_image.h  (libstb-dev)
   Google Benchmark ${bench_v:-(absent)}: benchmark/, lib/libbenchmark.so.1debian  (libbenchmark-dev)
   zlib: zlib/include/{zlib.h,zconf.h}, zlib/lib/libz.a  (zlib1g-dev; used only when the GPU
         machine has no zlib.h / libz)
@@ -367,6 +371,7 @@ EOF
 #include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <stb/stb_image_write.h>
+#include <stb/stb_image.h>
 #include <zlib.h>
 #if __has_include(<benchmark/benchmark.h>)
 #include <benchmark/benchmark.h>
@@ -1098,7 +1103,11 @@ fi
     "$(hostname 2>/dev/null)" "$gpu_name" "$gpu_driver" "$gpu_memory"
   printf ' "nvcc": "%s", "cmake": "%s", "cxx": "%s", "pack": "%s", "budget_seconds": %s,' \
     "$nvcc_version" "$cmake_version" "${cxx_version//\"/}" "${pack_dir}" "$budget"
-  printf ' "git_commit": "%s"}\n' "$(git -C "$root" rev-parse HEAD 2>/dev/null || true)"
+  # A copied work tree can carry a stale .git (the device machine's copy did: its HEAD named
+  # an older commit than the files it held), so the caller's own statement wins when given.
+  printf ' "git_commit": "%s", "git_commit_from": "%s"}\n' \
+    "${GAD_SOURCE_COMMIT:-$(git -C "$root" rev-parse HEAD 2>/dev/null || true)}" \
+    "$([[ -n "${GAD_SOURCE_COMMIT:-}" ]] && echo GAD_SOURCE_COMMIT || echo "git rev-parse HEAD")"
 } >"$work/env-shell.json"
 "$py" - "$out/torch.json" "$work/env-shell.json" "$out/env.json" <<'PY' 2>>"$pre_log" || true
 import json, sys
@@ -1263,14 +1272,18 @@ run_stage build stage_build
 background_build_pid=""
 background_build_log="$out/build_rest.log"
 if wanted tests; then
-  # Half the cores: the one_class runs need a CPU thread each to feed the GPU.
-  # its own session, so that stopping it stops Ninja and the compilers too
+  # Half the cores while one_class or cross_device runs beside it (each run needs CPU threads to
+  # feed the GPU); all of them when nothing does: at half width on 16 cores the test build
+  # outlasted a 160 s tests stage (2026-12-04). setsid gives the build its own session, so
+  # that stopping it stops Ninja and the compilers too.
+  bg_jobs=$jobs
+  { wanted one_class || wanted cross_device; } && bg_jobs=$(((jobs + 1) / 2))
   mapfile -t test_targets < <(ninja -C "$build" -t targets all 2>/dev/null |
     sed -n 's/^\(test_[a-z_]*\|algan_trace\|alad_trace\|golden_values\|first_detector\|custom_policy\|image_folder\|gad_cli\|algan_mnist\|alad_mnist\): phony$/\1/p')
-  setsid nice -n 10 cmake --build "$build" --target "${test_targets[@]}" -j "$(((jobs + 1) / 2))" -- -k 0 \
+  setsid nice -n 10 cmake --build "$build" --target "${test_targets[@]}" -j "$bg_jobs" -- -k 0 \
     >"$background_build_log" 2>&1 </dev/null &
   background_build_pid=$!
-  say "building the rest (tests, examples) in the background, -j $(((jobs + 1) / 2)), log $background_build_log"
+  say "building the rest (tests, examples) in the background, -j $bg_jobs, log $background_build_log"
 fi
 stop_background_build() {
   if [[ -n "$background_build_pid" ]] && kill -0 "$background_build_pid" 2>/dev/null; then
