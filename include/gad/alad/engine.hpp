@@ -45,6 +45,7 @@
 #include <gad/policy/detector.hpp>
 #include <gad/policy/signature.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/divergence_hint.hpp>
 #include <gad/train/engine_base.hpp>
 #include <gad/train/fit_data.hpp>
 #include <gad/train/fit_loop.hpp>
@@ -367,7 +368,7 @@ class engine<family::bigan, P>
                       : score(x_val);
     if (!detail::all_finite(scores)) {
       throw training_error(name() + " training diverged: non-finite validation scores after " +
-                           "epoch " + std::to_string(epoch));
+                           "epoch " + std::to_string(epoch) + train::divergence_hint(device()));
     }
     if (y_val.empty()) return scores.to(torch::kDouble).mean().item<double>();
     return metrics::auroc(alad_detail::to_doubles(scores), y_val);

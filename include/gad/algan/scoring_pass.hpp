@@ -10,6 +10,7 @@
 #include <gad/detail/module_state.hpp>
 #include <gad/metrics/roc.hpp>
 #include <gad/policy/scoring.hpp>
+#include <gad/train/divergence_hint.hpp>
 #include <gad/train/fit_report.hpp>
 
 #include <ATen/core/Generator.h>
@@ -94,7 +95,7 @@ double validation_value(const algan_options& o, const c10::Device& device, at::G
   scores = scores.to(torch::kDouble).contiguous();
   if (!detail::all_finite(scores)) {
     throw training_error("ALGAN training diverged: non-finite validation scores after epoch " +
-                         std::to_string(epoch));
+                         std::to_string(epoch) + train::divergence_hint(device));
   }
   const double* p = scores.data_ptr<double>();
   return metrics::auroc(std::vector<double>(p, p + scores.numel()), labels);

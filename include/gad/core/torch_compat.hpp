@@ -66,4 +66,9 @@ inline void set_autocast_dtype(c10::DeviceType t, c10::ScalarType dtype) {
 }
 #endif
 
+/// Whether this LibTorch is one whose oneDNN was seen to turn convolutional fits into NaN on
+/// CPUs with AVX-512 (2.6 with oneDNN 3.7.2; README, "Known problem"). Every 2.x counts until
+/// a release is shown free of it; 1.13 never showed it.
+inline constexpr bool onednn_avx512_nan_seen = TORCH_VERSION_MAJOR >= 2;
+
 }  // namespace gad::compat

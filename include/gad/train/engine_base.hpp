@@ -35,6 +35,7 @@
 #include <gad/io/checkpoint.hpp>
 #include <gad/metrics/tensor.hpp>
 #include <gad/train/callbacks.hpp>
+#include <gad/train/divergence_hint.hpp>
 #include <gad/train/fit_loop.hpp>
 #include <gad/train/fit_report.hpp>
 
@@ -182,6 +183,7 @@ class engine_base {
     hooks.save = [this](const std::filesystem::path& path) { save(path); };
     hooks.read_losses_every = loss_read_interval(device());
     hooks.family = Engine::name();
+    hooks.divergence_hint = divergence_hint(device());
     try {
       run_fit_loop(hooks, loop, callbacks...);
     } catch (...) {

@@ -79,6 +79,8 @@ struct loop_hooks {
   std::int64_t read_losses_every = 1;
   /// Names the detector in the message of a non-finite loss ("ALGAN", "ALAD", ...).
   std::string family = "gad";
+  /// Ends that message (train::divergence_hint of the training device).
+  std::string divergence_hint;
   /// The value of state.report.criterion for the current weights on the validation set.
   std::function<double(int epoch)> validate;
   /// Whether a validation after `epoch` may become the best checkpoint.
@@ -100,10 +102,11 @@ inline std::int64_t loss_read_interval(const c10::Device& device) {
   return device.is_cpu() ? 1 : 32;
 }
 
-/// Throws training_error when one of `values` (one iteration's losses) is NaN or infinite.
+/// Throws training_error when one of `values` (one iteration's losses) is NaN or infinite;
+/// `hint` (train::divergence_hint) ends the message.
 inline void check_losses_finite(const std::string& family, const std::vector<std::string>& names,
                                 const std::vector<double>& values, int epoch, std::int64_t in_epoch,
-                                std::int64_t overall) {
+                                std::int64_t overall, const std::string& hint = "") {
   for (std::size_t k = 0; k < values.size(); ++k) {
     if (std::isfinite(values[k])) continue;
     throw training_error(family + " training diverged: loss " + names[k] + " is " +
@@ -111,7 +114,7 @@ inline void check_losses_finite(const std::string& family, const std::vector<std
                          ", iteration " + std::to_string(in_epoch) + " (iteration " +
                          std::to_string(overall) +
                          " overall); the detector keeps the best checkpoint selected so far, "
-                         "if any, and is otherwise left unfitted");
+                         "if any, and is otherwise left unfitted" + hint);
   }
 }
 
@@ -178,7 +181,8 @@ void run_fit_loop(const loop_hooks& hooks, loop_state& state, Callbacks&... call
                                          p + (r + 1) * static_cast<std::int64_t>(width));
         const std::int64_t in_epoch = pending_from + r;
         const std::int64_t overall = pending_overall + r;
-        check_losses_finite(hooks.family, report.loss_names, values, epoch, in_epoch, overall);
+        check_losses_finite(hooks.family, report.loss_names, values, epoch, in_epoch, overall,
+                            hooks.divergence_hint);
         for (std::size_t k = 0; k < width; ++k) sums[k] += values[k];
         if constexpr (sizeof...(Callbacks) > 0) {
           iteration_info info;
