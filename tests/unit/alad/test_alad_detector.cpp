@@ -15,6 +15,7 @@
 #include "support/device.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include <cmath>
 #include <cstdint>
@@ -153,34 +154,50 @@ TEST_CASE("bad inputs are rejected with what was expected", "[alad][errors]") {
 }
 
 TEST_CASE("a short run on real MNIST ones learns to flag other digits", "[alad][train]") {
-  // Normal = the fixture's 80 ones; 20 epochs of batch 16 (100 iterations, about 5 s).
+  // Normal = the fixture's 80 ones; 20 epochs of batch 16 (100 iterations, a few seconds).
   // Untrained networks reconstruct a near-constant image, and the reconstruction error then
-  // ranks every other digit below the ones (l1 and l2 AUROC 0.00). After this run, seeds 1-5
-  // gave l2 AUROC 0.94-0.99 and l1 0.82-0.96 on the machine this was written on; on another
-  // 2-core Xeon (other BLAS kernels, so other rounding) seeds 1-8 gave l2 0.87-0.99 and l1
-  // 0.67-0.97 (seed 3: 0.90 and 0.69); on a 2-core AMD EPYC (2026-12-04) seed 3 gave 0.73 and
-  // 0.59. So few iterations amplify rounding differences between CPUs; the floors (l2 >= 0.65,
-  // l1 >= 0.50) only say that training happened, far above the untrained 0.00.
-  // (fm and ch stay inverted, below 0.03, on this tiny one-class set; with the zeros as normal
-  // class they reach 0.9 and more after 200 iterations. They are checked against their
-  // formulas below, not against a floor.)
+  // ranks every other digit below the ones (l1 and l2 AUROC 0.00). A run this short is chaotic:
+  // one seed's AUROC depends on the CPU's rounding. Seed 3 gave l2/l1 0.90/0.69 on one 2-core
+  // Xeon, 0.73/0.59 on a 2-core AMD EPYC and 0.50/0.32 on a 2-core Xeon with AVX512-FP16
+  // (2026-12-07), where seeds 1-8 spread over l2 0.50-0.999 and l1 0.32-0.996. So the check is
+  // on the median of five seeds, which fails only if three of them fail to learn: on that last
+  // Xeon seeds 1-5 gave medians l2 0.987 and l1 0.973; the floors (0.80, 0.65) still say that
+  // training happened, far above the untrained 0.00.
+  // (fm and ch stay inverted, below 0.04, on this tiny one-class set after 100 iterations; with
+  // the zeros as normal class they reach 0.9 and more after 200 iterations. They are checked
+  // against their formulas below, not against a floor.)
   const auto& f = mnist();
-  gad::alad<gad::norm::none, gad::score::l2> det(narrow_options(20, 16));
+  gad::alad<gad::norm::none, gad::score::l2> det(narrow_options(20, 16));  // seed 3
   const gad::fit_report report = det.fit(f.train);
   CHECK(report.iterations == 100);
   CHECK(report.iterations_per_epoch == 5);
   CHECK(report.epoch_losses.size() == 20);
   CHECK(report.loss_names == std::vector<std::string>{"d_xz", "d_xx", "d", "g", "e"});
   REQUIRE(det.is_fitted());
-
   const gad::named_scores all = det.all_scores(f.test_x);
   CHECK(names(all) == std::vector<std::string>{"ch", "l1", "l2", "fm"});
-  const double l2 = gad::metrics::auroc(doubles(find(all, "l2")), f.test_y);
-  const double l1 = gad::metrics::auroc(doubles(find(all, "l1")), f.test_y);
-  INFO("l2 AUROC " << l2 << ", l1 AUROC " << l1);
-  CHECK(l2 >= 0.65);
-  CHECK(l1 >= 0.50);
 
+  std::vector<double> l2s;
+  std::vector<double> l1s;
+  const auto add = [&](std::uint64_t seed, const gad::named_scores& scores) {
+    l2s.push_back(gad::metrics::auroc(doubles(find(scores, "l2")), f.test_y));
+    l1s.push_back(gad::metrics::auroc(doubles(find(scores, "l1")), f.test_y));
+    UNSCOPED_INFO("seed " << seed << ": l2 AUROC " << l2s.back() << ", l1 AUROC " << l1s.back());
+  };
+  add(3, all);
+  for (const std::uint64_t seed : std::initializer_list<std::uint64_t>{1, 2, 4, 5}) {
+    gad::alad<gad::norm::none, gad::score::l2> other(narrow_options(20, 16, seed));
+    other.fit(f.train);
+    add(seed, other.all_scores(f.test_x));
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  CHECK(median(l2s) >= 0.80);
+  CHECK(median(l1s) >= 0.65);
+
+  // The rest checks the seed-3 run's bookkeeping and scores, not its quality.
   // decision_function is the policy's rule (l2) and repeats exactly: no dropout, no BN updates.
   det.averaged_dxx()->train();
   det.averaged_encoder()->train();
