@@ -271,6 +271,8 @@ class engine<family::bigan, P>
     }
     // the tail is dropped, as in the reference
     st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
+    st->loop.data_fingerprint = data.fingerprint;
+    st->loop.validation_fingerprint = data.validation_fingerprint;
     return st;
   }
 

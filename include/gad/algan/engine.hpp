@@ -240,6 +240,8 @@ class engine<family::algan, P>
     if (data.validation && data.y_val.empty()) st->loop.report.criterion = label_free_criterion();
     // drop_last, as the reference loader
     st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
+    st->loop.data_fingerprint = data.fingerprint;
+    st->loop.validation_fingerprint = data.validation_fingerprint;
     return st;
   }
 

@@ -3,6 +3,7 @@
 // them; the family contributes only its own input check (shape, range, device).
 #include <gad/core/error.hpp>
 #include <gad/data/dataset.hpp>
+#include <gad/train/data_fingerprint.hpp>
 #include <gad/train/validation_labels.hpp>
 
 #include <torch/types.h>
@@ -18,6 +19,10 @@ struct fit_data {
   torch::Tensor x_val;
   std::vector<int> y_val;  // empty when the validation set holds only normals
   bool validation = false;
+  /// Of the data as handed to fit() (the training images; the validation images and labels,
+  /// empty without a validation set), stored in checkpoints and compared by resume().
+  std::string fingerprint;
+  std::string validation_fingerprint;
 };
 
 /// `prepare(images, what, training_set)` is the family's input check and move to the device;
@@ -40,6 +45,11 @@ fit_data prepare_fit_data(const std::string& family, const data::dataset& train,
     d.x_val = prepare(validation->images, "validation set", false);
     d.y_val = validation_labels(*validation, d.x_val.size(0), family);
     d.validation = true;
+  }
+  d.fingerprint = data_fingerprint().add(train.images).hex();
+  if (validation != nullptr) {
+    d.validation_fingerprint =
+        data_fingerprint().add(validation->images).add(validation->labels).hex();
   }
   return d;
 }

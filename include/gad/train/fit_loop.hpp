@@ -42,6 +42,9 @@ struct loop_state {
   /// Copies of the best validated weights (one list per network), empty while none.
   std::vector<std::vector<torch::Tensor>> best;
   double seconds_before = 0.0;  ///< training time spent before the last resume
+  /// fit_data's fingerprints of the data this fit trains and validates on (empty: none).
+  std::string data_fingerprint;
+  std::string validation_fingerprint;
 };
 
 /// The random stream an engine draws its epoch shuffles from, and only those. It remembers its
@@ -292,6 +295,12 @@ inline void write_loop_state(io::output_archive& archive, const std::string& key
   mine.write("criterion", c10::IValue(r.criterion.name));
   mine.write("criterion_higher_is_better", c10::IValue(r.criterion.higher_is_better));
   mine.write("iterations_per_epoch", c10::IValue(r.iterations_per_epoch));
+  if (!state.data_fingerprint.empty()) {
+    mine.write("data_fingerprint", c10::IValue(state.data_fingerprint));
+  }
+  if (!state.validation_fingerprint.empty()) {
+    mine.write("validation_fingerprint", c10::IValue(state.validation_fingerprint));
+  }
   mine.write("loss_count", c10::IValue(static_cast<std::int64_t>(r.loss_names.size())));
   std::vector<double> losses;
   for (const auto& row : r.epoch_losses) losses.insert(losses.end(), row.begin(), row.end());
@@ -341,6 +350,19 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
               std::to_string(r.iterations_per_epoch) +
               " (resume with the same training set and batch size)");
   }
+  // `state` carries the fingerprints of the data handed to resume(); files written before
+  // fingerprints were recorded have none and are not checked, and a resume without a
+  // validation set (allowed: it keeps the recorded history) has none to compare.
+  const auto same_data = [&](const char* key, const std::string& now, const char* what) {
+    if (!mine.has(key) || now.empty()) return;
+    const std::string stored = mine.read_string(key);
+    if (stored != now) {
+      mine.fail(std::string("it was trained on other data than the ") + what +
+                " given now (fingerprint " + stored + ", now " + now +
+                "): resume with the same data, split and seed as the interrupted fit");
+    }
+  };
+  same_data("data_fingerprint", state.data_fingerprint, "training set");
   const std::int64_t n_losses = mine.read_int("loss_count");
   if (n_losses != static_cast<std::int64_t>(r.loss_names.size())) {
     mine.fail("the checkpoint logs " + std::to_string(n_losses) + " losses, this detector " +
@@ -377,6 +399,8 @@ inline void read_loop_state(const io::archive_reader& archive, const std::string
               " (resume with the same kind of validation set: with anomalies for AUROC, "
               "normal samples only for the mean score)");
   }
+  // After the criterion: another kind of validation set is the clearer message.
+  same_data("validation_fingerprint", state.validation_fingerprint, "validation set");
   const std::vector<double> losses = mine.read_doubles("epoch_losses");
   if (n_losses == 0 || losses.size() != static_cast<std::size_t>(state.next_epoch * n_losses)) {
     mine.fail("epoch_losses does not hold one row per finished epoch");

@@ -201,6 +201,22 @@ TEST_CASE("ALAD resume keeps the validation criterion of the checkpoint",
   check_same_scores(second.all_scores(data().test), whole.all_scores(data().test));
 }
 
+TEST_CASE("ALAD resume refuses a training set of the same size with other rows",
+          "[io][alad][checkpoint][resume]") {
+  gad_test::temp_dir dir;
+  full_alad first(tabular(3));
+  first.fit(data().train, nullptr, gad::train::checkpoint_every{dir / "run.gad", 1},
+            stop_after{0});
+  gad::data::dataset other_rows = data().train;
+  other_rows.images = data().train.images.flip({0});
+  full_alad second(tabular(3));
+  CHECK_THAT(message_of<gad::checkpoint_error>([&] { second.resume(dir / "run.gad", other_rows); }),
+             gad_test::contains("other data than the training set"));
+  CHECK_FALSE(second.is_fitted());
+  second.resume(dir / "run.gad", data().train);
+  CHECK(second.is_fitted());
+}
+
 TEST_CASE("EGBAD resume reproduces the uninterrupted fit", "[io][egbad][checkpoint][resume]") {
   gad_test::temp_dir dir;
   const gad::bigan_options o = tabular(3);

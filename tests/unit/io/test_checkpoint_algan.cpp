@@ -294,6 +294,34 @@ TEST_CASE("ALGAN resume refuses a finished model and a different training set",
   CHECK_FALSE(other.is_fitted());
 }
 
+TEST_CASE("ALGAN resume refuses other data of the same size, and takes the same data",
+          "[io][algan][checkpoint][resume]") {
+  gad_test::temp_dir dir;
+  const auto& data = algan_fixture();
+  gad::algan<> d(tiny(2));
+  d.fit(data.train, &data.validation, gad::train::checkpoint_every{dir / "run.gad", 1},
+        stop_after{0});
+  // Another class or split seed gives a training set of the same size: before the data
+  // fingerprint, such a resume continued on it without a word.
+  const gad::data::dataset reordered{data.train.images.flip({0}), data.train.labels};
+  gad::data::dataset dimmer = data.validation;
+  dimmer.images = data.validation.images * 0.5;
+  gad::algan<> other(tiny(2));
+  CHECK_THAT(message_of<gad::checkpoint_error>(
+                 [&] { other.resume(dir / "run.gad", reordered, &data.validation); }),
+             gad_test::contains("other data than the training set"));
+  CHECK_THAT(
+      message_of<gad::checkpoint_error>([&] { other.resume(dir / "run.gad", data.train, &dimmer); }),
+      gad_test::contains("other data than the validation set"));
+  CHECK_FALSE(other.is_fitted());
+  // Without a validation set the recorded history is kept, so there is nothing to compare.
+  gad::algan<> plain(tiny(2));
+  plain.resume(dir / "run.gad", data.train);
+  CHECK(plain.is_fitted());
+  other.resume(dir / "run.gad", data.train, &data.validation);
+  CHECK(other.is_fitted());
+}
+
 TEST_CASE("best_checkpoint keeps the weights fit() ends with", "[io][algan][checkpoint]") {
   gad_test::temp_dir dir;
   const auto& data = algan_fixture();
