@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ctrl-C and kill during `gad train`: the run finishes its iteration, writes the model and a
 # resumable checkpoint and exits 130 (SIGINT) or 143 (SIGTERM); resuming it, even after a
-# second interruption, ends with a model file byte-identical to an uninterrupted run's.
+# second interruption, ends with a model file and a loss log byte-identical to an
+# uninterrupted run's.
 # Usage: interrupt_test.sh <gad> <fixture folder> <scratch folder>   (run by CTest)
 set -euo pipefail
 gad=$1 data=$2 out=$3
@@ -49,6 +50,19 @@ interrupt TERM "$out/cut2" "${resume2[@]}"
   --resume "$out/cut2/checkpoint.gad" --out "$out/cut2" > /dev/null 2> "$out/resume.stderr"
 cmp "$out/cut2/model.gad" "$out/whole/model.gad" ||
   { echo "FAIL: the resumed model differs from the uninterrupted one"; exit 1; }
+# cut2's log began at the copied checkpoint (not this folder's own, so not continued) and was
+# continued by the second resume: its rows are the uninterrupted run's last ones.
+rows=$(($(wc -l < "$out/cut2/loss_log.csv") - 1))
+cmp <(tail -n "$rows" "$out/cut2/loss_log.csv") <(tail -n "$rows" "$out/whole/loss_log.csv") ||
+  { echo "FAIL: the twice resumed loss log differs from the uninterrupted one"; exit 1; }
+
+# The first cut, resumed in its own folder, ends with the whole run's model and loss log.
+"$gad" train algan --data "$data" --threads 1 --device cpu --quiet --no-plots \
+  --resume "$out/cut/checkpoint.gad" --out "$out/cut" > /dev/null 2> "$out/resume1.stderr"
+cmp "$out/cut/model.gad" "$out/whole/model.gad" ||
+  { echo "FAIL: the model resumed in place differs from the uninterrupted one"; exit 1; }
+cmp "$out/cut/loss_log.csv" "$out/whole/loss_log.csv" ||
+  { echo "FAIL: the loss log resumed in place differs from the uninterrupted one"; exit 1; }
 
 # A second signal does not wait for the iteration: the process ends at once with 130.
 mkdir -p "$out/twice"
@@ -58,4 +72,4 @@ for _ in $(seq 600); do [[ -s $out/twice/checkpoint.gad ]] && break; sleep 0.05;
 kill -INT "$pid"; kill -INT "$pid"
 status=0; wait "$pid" || status=$?
 [[ $status == 130 ]] || { echo "FAIL: two SIGINTs gave exit status $status"; exit 1; }
-echo "interrupt test passed: SIGINT 130, SIGTERM 143, resumed model identical"
+echo "interrupt test passed: SIGINT 130, SIGTERM 143, resumed models and loss logs identical"

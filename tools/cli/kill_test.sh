@@ -3,7 +3,7 @@
 # over the run (every second one as soon as a checkpoint write has begun; a kill that lands
 # inside the write leaves its temporary file, which is counted), then resumed
 # from whatever checkpoint survived (or started again where none did); every final model file
-# must be byte-identical to the uninterrupted run's. Prints the counts docs/errors.md quotes.
+# and loss log must be byte-identical to the uninterrupted run's. Prints the counts docs/errors.md quotes.
 # Usage: kill_test.sh <gad> <fixture folder> <scratch folder> [kills]   (run by CTest)
 set -euo pipefail
 gad=$1 data=$2 out=$3 kills=${4:-20}
@@ -46,10 +46,15 @@ for i in $(seq "$kills"); do
     echo "FAIL: kill $i (after $((delay_ns / 1000000)) ms): the final model differs"
     exit 1
   fi
+  # The loss log goes on where the checkpoint left off: no row lost, none twice.
+  if ! cmp -s "$folder/loss_log.csv" "$out/whole/loss_log.csv"; then
+    echo "FAIL: kill $i: the loss log differs from the uninterrupted run's"; exit 1
+  fi
   # The next run into the folder removed what the killed write left behind.
   if compgen -G "$folder/*.tmp-*" > /dev/null; then
     echo "FAIL: kill $i: temporary files left after the resumed run"; ls "$folder"; exit 1
   fi
 done
 echo "kill test passed: $kills kills (SIGKILL), $during_write inside a checkpoint write," \
-  "$no_checkpoint before the first checkpoint, $recovered of $kills final models identical"
+  "$no_checkpoint before the first checkpoint, $recovered of $kills final models and loss logs" \
+  "identical"

@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 #include "support/catch.hpp"
+#include "support/fixture.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 const double ln2 = std::log(2.0);
@@ -249,6 +251,79 @@ TEST_CASE("callback hooks are detected at compile time", "[algan][callbacks]") {
   p.on_epoch_end(e);
   CHECK(out.str().find("epoch   2/256  d_total 1.2500  g 0.5000") == 0);
   CHECK(out.str().find("elapsed 2:05  eta 1:02:05") != std::string::npos);
+}
+
+namespace {
+
+std::vector<std::string> lines_of(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+void log_rows(gad::report::csv_loss_log& log, std::int64_t from, std::int64_t to, double d) {
+  gad::train::iteration_info it;
+  it.losses = {{"d", d}, {"g", 0.25}};
+  for (it.iteration = from; it.iteration < to; ++it.iteration) log.on_iteration_end(it);
+}
+
+}  // namespace
+
+TEST_CASE("csv_loss_log continues the log of the run it resumes", "[algan][callbacks]") {
+  gad_test::temp_dir dir;
+  const auto path = dir / "loss_log.csv";
+  using gad::report::log_start;
+  {
+    gad::report::csv_loss_log first(path);
+    log_rows(first, 0, 6, 1.5);
+    first.on_train_end({});
+  }
+  SECTION("rows before the resumed iteration are kept, later ones trained again") {
+    gad::report::csv_loss_log resumed(path, log_start::continued);
+    log_rows(resumed, 4, 7, 2.5);
+    resumed.on_train_end({});
+    CHECK(lines_of(path) == std::vector<std::string>{"iteration,epoch,d,g", "0,0,1.5,0.25",
+                                                     "1,0,1.5,0.25", "2,0,1.5,0.25",
+                                                     "3,0,1.5,0.25", "4,0,2.5,0.25",
+                                                     "5,0,2.5,0.25", "6,0,2.5,0.25"});
+  }
+  SECTION("after a crash the partial file is the earlier log, without its cut last line") {
+    {
+      std::ofstream crashed(dir / "loss_log.csv.partial");
+      crashed << "iteration,epoch,d,g\n0,0,9,9\n1,0,9,9\n2,0,9";
+    }
+    gad::report::csv_loss_log resumed(path, log_start::continued);
+    log_rows(resumed, 3, 4, 2.5);
+    resumed.on_train_end({});
+    CHECK(lines_of(path) == std::vector<std::string>{"iteration,epoch,d,g", "0,0,9,9", "1,0,9,9",
+                                                     "3,0,2.5,0.25"});
+    CHECK_FALSE(std::filesystem::exists(dir / "loss_log.csv.partial"));
+  }
+  SECTION("a fresh log, or one with other losses, does not continue") {
+    gad::report::csv_loss_log fresh(path);
+    log_rows(fresh, 4, 5, 2.5);
+    fresh.on_train_end({});
+    CHECK(lines_of(path) == std::vector<std::string>{"iteration,epoch,d,g", "4,0,2.5,0.25"});
+    gad::report::csv_loss_log other(path, log_start::continued);
+    gad::train::iteration_info it;
+    it.iteration = 5;
+    it.losses = {{"e", 1.0}};
+    other.on_iteration_end(it);
+    other.on_train_end({});
+    CHECK(lines_of(path) == std::vector<std::string>{"iteration,epoch,e", "5,0,1"});
+  }
+  SECTION("a resumed fit that stops before its first iteration keeps the earlier log whole") {
+    gad::report::csv_loss_log resumed(path, log_start::continued);
+    resumed.on_train_end({});
+    CHECK(lines_of(path).size() == 7);
+  }
+  SECTION("rows reach the disk at every epoch end, before that epoch's checkpoint") {
+    gad::report::csv_loss_log log(dir / "flushed.csv");
+    log_rows(log, 0, 2, 1.0);
+    log.on_epoch_end({});
+    CHECK(lines_of(dir / "flushed.csv.partial").size() == 3);
+  }
 }
 
 TEST_CASE("csv_loss_log only shows the final name once training ended", "[algan][callbacks]") {
