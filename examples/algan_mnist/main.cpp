@@ -4,12 +4,16 @@
 //   algan_mnist --data data/mnist --out out/algan_mnist             # reference experiment
 //   algan_mnist --no-sn                                              # D without spectral norm
 //   algan_mnist --one-class --dataset fashion --classes 0,3 --epochs 64
+//   algan_mnist ... --checkpoint-every 8                             # resumable every 8 epochs
+//   algan_mnist ... --resume out/algan_mnist/checkpoint.gad          # the same command, continued
 //
 // Every file is written under a temporary name and renamed when complete, so an interrupted run
-// leaves either the previous file or none, never a truncated one.
+// leaves either the previous file or none, never a truncated one; Ctrl-C or kill leaves a
+// checkpoint.gad that --resume continues.
 #include <gad/algan.hpp>
 #include <gad/data/idx.hpp>
 #include <gad/data/splits.hpp>
+#include <gad/io/atomic_file.hpp>
 #include <gad/io/checkpoint.hpp>
 #include <gad/io/folder_lock.hpp>
 #include <gad/metrics/roc.hpp>
@@ -28,6 +32,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -35,8 +40,10 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -68,6 +75,8 @@ struct settings {
   int anomalous = 1;
   bool one_class = false;
   std::vector<int> classes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  int checkpoint_every = 0;  // epochs; 0: checkpoint.gad only when interrupted
+  std::string resume;        // a checkpoint.gad of this command to continue
   std::string command_line;
 };
 
@@ -131,6 +140,59 @@ gad::algan_options make_options(const settings& s) {
   return o;
 }
 
+// ---- Interruption and resumption -----------------------------------------------------------
+
+// Where a run keeps its training state: checkpoint.gad every `every` epochs and whenever the
+// fit stops early (Ctrl-C, kill), so that --resume continues it; last_epoch.gad after the
+// last epoch, scored beside the selected weights.
+struct run_saves {
+  fs::path checkpoint;
+  int every = 0;
+  fs::path last_epoch;
+
+  void on_checkpoint(const gad::train::checkpoint_info& c) {
+    if (c.stopping || (every > 0 && !c.inside_epoch && (c.epoch + 1) % every == 0)) {
+      c.save(checkpoint);
+    }
+    if (!c.inside_epoch && !c.stopping && c.epoch + 1 == c.epochs) c.save(last_epoch);
+  }
+};
+
+// --resume continues the interrupted run's own command: every training option must be the one
+// the checkpoint holds (only --threads and --device may change). The data it trains on is
+// checked by resume() itself, against the checkpoint's data fingerprint.
+template <class Detector>
+void check_resume_options(const std::string& path, const gad::algan_options& wanted) {
+  gad::algan_options saved = Detector::read_options(gad::io::archive_reader(path));
+  saved.runtime.threads = wanted.runtime.threads;
+  saved.runtime.device = wanted.runtime.device;
+  const std::string field = gad::first_different_option(saved, wanted);
+  if (!field.empty()) {
+    throw gad::invalid_argument("--resume " + path + ": the checkpoint was trained with another " +
+                                field +
+                                " than this command gives; add --resume to the command line of "
+                                "the run that wrote it");
+  }
+}
+
+// A resumed run continues the loss log only of the run that wrote the checkpoint in its folder.
+bool resumes_own_checkpoint(const settings& s, const fs::path& checkpoint) {
+  std::error_code ec;
+  return !s.resume.empty() && fs::exists(checkpoint, ec) &&
+         fs::equivalent(checkpoint, s.resume, ec);
+}
+
+// Opens the output folder: one run at a time, and a checkpoint in it only replaced by the run
+// that continues it (it may hold hours of training).
+fs::path prepare_out(const settings& s, std::unique_ptr<gad::io::folder_lock>& lock) {
+  const fs::path out = s.out;
+  fs::create_directories(out);
+  lock = std::make_unique<gad::io::folder_lock>(out);
+  gad::io::remove_stale_temporaries(out);  // what a run killed inside a write left behind
+  gad::train::refuse_to_overwrite(out / "checkpoint.gad", s.resume);
+  return out;
+}
+
 struct raw_data {
   gad::data::dataset train;
   gad::data::dataset test;
@@ -162,9 +224,8 @@ double mean_of(const json& rows, const char* key) {
 template <class Detector>
 int run_reference(const settings& s) {
   const auto start = std::chrono::steady_clock::now();
-  const fs::path out = s.out;
-  fs::create_directories(out);
-  const gad::io::folder_lock lock(out);  // one run per output folder
+  std::unique_ptr<gad::io::folder_lock> lock;
+  const fs::path out = prepare_out(s, lock);
 
   const raw_data raw = load(s);
   gad::data::algan_split_options split_options;
@@ -180,6 +241,7 @@ int run_reference(const settings& s) {
           : split.validation;
 
   Detector detector(make_options(s));
+  if (!s.resume.empty()) check_resume_options<Detector>(s.resume, detector.options());
   const gad::algan_options& o = detector.options();
   std::cout << "ALGAN " << (Detector::spectral ? "with" : "without") << " spectral norm, "
             << s.dataset << " " << s.normal << " (normal) vs " << s.anomalous << " (anomalous)\n"
@@ -188,21 +250,37 @@ int run_reference(const settings& s) {
             << ", test " << count_label(split.test, 0) << " + " << count_label(split.test, 1)
             << "\n  device " << detector.device() << ", threads " << detector.threads() << ", seed "
             << s.seed << ", " << o.epochs << " epochs of " << split.train.size() / o.batch_size
-            << " iterations, latent resampling " << gad::to_string(o.resampling) << std::endl;
+            << " iterations, latent resampling " << gad::to_string(o.resampling)
+            << (s.resume.empty() ? std::string() : "\n  resuming " + s.resume) << std::endl;
 
   gad::report::progress_printer progress(std::cout);
-  gad::report::csv_loss_log loss_log(out / "loss_log.csv");
+  const fs::path checkpoint = out / "checkpoint.gad";
+  gad::report::csv_loss_log loss_log(out / "loss_log.csv",
+                                     resumes_own_checkpoint(s, checkpoint)
+                                         ? gad::report::log_start::continued
+                                         : gad::report::log_start::fresh);
   // Ctrl-C / kill: the fit stops after its iteration with the best weights so far, which are
-  // still evaluated and reported (summary.json says so); the exit status is then 130 / 143.
+  // still evaluated and reported (summary.json says so), and checkpoint.gad holds the state
+  // that --resume continues; the exit status is then 130 / 143.
   gad::train::stop_request stop;
   const gad::train::stop_on_signals signals(stop);
   // The last epoch's weights (averaged, with --ema-decay) are kept beside the selected ones,
   // so the summary can say what selection gained; nothing is selected on the test set.
   const fs::path last_epoch = out / "last_epoch.gad";
   fs::remove(last_epoch);
-  const gad::fit_report report = detector.fit(split.train, &validation, stop, progress, loss_log,
-                                              gad::train::checkpoint_every{last_epoch, o.epochs});
+  run_saves saves{checkpoint, s.checkpoint_every, last_epoch};
+  const gad::fit_report report =
+      s.resume.empty()
+          ? detector.fit(split.train, &validation, stop, progress, loss_log, saves)
+          : detector.resume(s.resume, split.train, &validation, stop, progress, loss_log, saves);
   const double train_seconds = report.wall_seconds;
+  if (signals.received() != 0) {
+    std::cout << "interrupted after " << report.iterations << " iterations; --resume "
+              << checkpoint.string() << " (with this command) continues the training"
+              << std::endl;
+  } else if (report.epochs_run == o.epochs) {
+    fs::remove(checkpoint);  // last_epoch.gad holds the same state
+  }
 
   const auto score_start = std::chrono::steady_clock::now();
   const torch::Tensor scores = detector.decision_function(split.test.images);
@@ -319,6 +397,7 @@ int run_reference(const settings& s) {
                {"seconds_to_best_checkpoint", gad::seconds_to_best(report)},
                {"test_score_seconds", score_seconds},
                {"wall_seconds", seconds_since(start)},
+               {"resumed_from", s.resume},
                {"options", options_json(o, Detector::spectral, Detector::pseudo_anomalies)},
                {"validations", validations}};
   if (signals.received() != 0) {
@@ -332,53 +411,129 @@ int run_reference(const settings& s) {
 
 // ---- The one-class protocol ----------------------------------------------------------------
 
-// Each class in turn is normal and every other class anomalous. Without --validation-fraction
-// training uses all normal training images and keeps the last epoch's weights; with it, that
-// share of the normals is held out and the epoch is selected on them against pseudo-anomalies
-// (no labelled anomaly is ever seen). The PCA and nearest-neighbour baselines are fitted on the
-// same training images and scored on the same test set.
-template <class Detector>
-int run_one_class(const settings& s) {
-  const auto start = std::chrono::steady_clock::now();
-  const fs::path out = s.out;
-  fs::create_directories(out);
-  const gad::io::folder_lock lock(out);  // one run per output folder
-  const raw_data raw = load(s);
+// The rows of an earlier run into this folder that a resumed run keeps: those of classes it
+// does not run, when that run had the same data set, seed, split and options.
+json earlier_rows(const fs::path& file, const settings& s, const json& options) {
+  json kept = json::array();
+  std::ifstream in(file);
+  if (!in) return kept;
+  const json earlier = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (earlier.is_discarded() || earlier.value("dataset", "") != s.dataset ||
+      earlier.value("seed", std::uint64_t{0}) != s.seed ||
+      earlier.value("validation_fraction", -1.0) != s.validation_fraction ||
+      earlier.value("options", json()) != options || !earlier.contains("classes")) {
+    return kept;
+  }
+  for (const auto& row : earlier["classes"]) {
+    const int k = row.value("class", -1);
+    if (std::find(s.classes.begin(), s.classes.end(), k) == s.classes.end()) kept.push_back(row);
+  }
+  return kept;
+}
 
-  json rows = json::array();
+void write_one_class_files(const fs::path& out, const settings& s, const json& rows,
+                           const json& options, const std::string& device, int threads,
+                           double wall_seconds) {
   std::ostringstream csv;
   csv << "class,test_auroc,last_epoch_test_auroc,best_epoch,pca_auroc,knn_auroc,train_size,"
          "validation_size,test_anomalous,seconds\n"
       << std::setprecision(9);
+  for (const auto& r : rows) {
+    csv << r["class"].get<int>() << ',' << r["test_auroc"].get<double>() << ','
+        << r["last_epoch_test_auroc"].get<double>() << ',' << r["best_epoch"].get<int>() << ','
+        << r["pca_auroc"].get<double>() << ',' << r["knn_auroc"].get<double>() << ','
+        << r["train_size"].get<std::int64_t>() << ',' << r["validation_size"].get<std::int64_t>()
+        << ',' << r.value("test_anomalous", std::int64_t{-1}) << ','
+        << r["seconds"].get<double>() << '\n';
+  }
+  json summary{{"experiment", "algan_mnist one-class"},
+               {"command", s.command_line},
+               {"dataset", s.dataset},
+               {"classes", rows},
+               {"mean_test_auroc", mean_of(rows, "test_auroc")},
+               {"mean_last_epoch_test_auroc", mean_of(rows, "last_epoch_test_auroc")},
+               {"mean_pca_auroc", mean_of(rows, "pca_auroc")},
+               {"mean_knn_auroc", mean_of(rows, "knn_auroc")},
+               {"baselines",
+                {{"pca_components", gad_examples::baseline_aurocs::pca_components},
+                 {"knn_k", gad_examples::baseline_aurocs::knn_k}}},
+               {"validation_fraction", s.validation_fraction},
+               {"seed", s.seed},
+               {"device", device},
+               {"threads", threads},
+               {"wall_seconds", wall_seconds},
+               {"resumed_from", s.resume},
+               {"options", options}};
+  write_atomically(out / "one_class.json", summary.dump(2) + "\n");
+  write_atomically(out / "one_class.csv", csv.str());
+}
+
+// Each class in turn is normal and every other class anomalous. Without --validation-fraction
+// training uses all normal training images and keeps the last epoch's weights; with it, that
+// share of the normals is held out and the epoch is selected on them against pseudo-anomalies
+// (no labelled anomaly is ever seen). The PCA and nearest-neighbour baselines are fitted on the
+// same training images and scored on the same test set. With --resume, the first class of
+// --classes continues from the checkpoint (resume() refuses it unless it is that class's fit).
+template <class Detector>
+int run_one_class(const settings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<gad::io::folder_lock> lock;
+  const fs::path out = prepare_out(s, lock);
+  const raw_data raw = load(s);
+  const gad::algan_options options = make_options(s);
+  if (!s.resume.empty()) check_resume_options<Detector>(s.resume, options);
+  const json options_record =
+      options_json(options, Detector::spectral, Detector::pseudo_anomalies);
+
+  json rows = s.resume.empty() ? json::array()
+                               : earlier_rows(out / "one_class.json", s, options_record);
   std::cout << "one-class protocol on " << s.dataset << ", " << s.epochs << " epochs per class, "
             << (Detector::spectral ? "with" : "without") << " spectral norm, "
             << (s.validation_fraction > 0 ? "label-free selection on held-out normals"
                                           : "last epoch kept")
             << std::endl;
   // Ctrl-C / kill ends the run after the current iteration; the unfinished class is not
-  // scored, the finished ones stay in one_class.json, and the exit status is 130 / 143.
+  // scored but saved in checkpoint.gad, the finished ones stay in one_class.json, and the
+  // exit status is 130 / 143.
   gad::train::stop_request stop;
   const gad::train::stop_on_signals signals(stop);
+  const fs::path checkpoint = out / "checkpoint.gad";
   const fs::path last_epoch = out / "last_epoch.gad";
-  for (const int k : s.classes) {
-    const auto class_start = std::chrono::steady_clock::now();
+  std::string device;
+  int threads = 0;
+  for (std::size_t c = 0; c < s.classes.size(); ++c) {
+    const int k = s.classes[c];
+    const bool resuming = c == 0 && !s.resume.empty();
     gad::data::split split =
         gad::data::one_class_normal(raw.train, raw.test, k, s.seed, s.validation_fraction);
     to_symmetric(split);
-    Detector detector(make_options(s));
-    const gad::algan_options& o = detector.options();
-    std::cout << "class " << k << ": training on " << split.train.size() << " images";
+    Detector detector(options);
+    device = detector.device().str();
+    threads = detector.threads();
+    std::cout << "class " << k << ": " << (resuming ? "resuming " + s.resume + ", " : "")
+              << "training on " << split.train.size() << " images";
     if (!split.validation.empty()) std::cout << ", validating on " << split.validation.size();
     std::cout << std::endl;
     gad::report::progress_printer progress(std::cout, 16);
     fs::remove(last_epoch);
+    run_saves saves{checkpoint, s.checkpoint_every, last_epoch};
+    const gad::data::dataset* validation =
+        split.validation.empty() ? nullptr : &split.validation;
     const gad::fit_report report =
-        detector.fit(split.train, split.validation.empty() ? nullptr : &split.validation, stop,
-                     progress, gad::train::checkpoint_every{last_epoch, o.epochs});
+        resuming ? detector.resume(s.resume, split.train, validation, stop, progress, saves)
+                 : detector.fit(split.train, validation, stop, progress, saves);
+    const auto after_fit = std::chrono::steady_clock::now();
     if (signals.received() != 0) {
-      std::cout << "interrupted during class " << k << "; it is not scored" << std::endl;
+      std::string rest = std::to_string(k);
+      for (std::size_t r = c + 1; r < s.classes.size(); ++r) {
+        rest += "," + std::to_string(s.classes[r]);
+      }
+      std::cout << "interrupted during class " << k << "; it is not scored. --resume "
+                << checkpoint.string() << " --classes " << rest
+                << " (with this command) continues" << std::endl;
       break;
     }
+    fs::remove(checkpoint);  // the class is finished: nothing left to resume
     const double auroc =
         gad::metrics::auroc(detector.decision_function(split.test.images), split.test.labels);
     // With selection, the last epoch's weights are scored too, for comparison only.
@@ -391,7 +546,8 @@ int run_one_class(const settings& s) {
     fs::remove(last_epoch);
     const gad_examples::baseline_aurocs base =
         gad_examples::score_baselines(split.train.images, split.test.images, split.test.labels);
-    const double secs = seconds_since(class_start);
+    // Training time over every run that worked on this class, plus this run's scoring.
+    const double secs = report.wall_seconds + seconds_since(after_fit);
     std::cout << std::fixed << std::setprecision(4) << "class " << k << ": test AUROC " << auroc
               << " (epoch " << report.best_epoch << "), last epoch " << last_auroc << ", PCA "
               << base.pca << ", kNN " << base.knn << std::defaultfloat << std::endl;
@@ -405,30 +561,10 @@ int run_one_class(const settings& s) {
                     {"knn_auroc", base.knn},
                     {"train_size", split.train.size()},
                     {"validation_size", split.validation.size()},
+                    {"test_anomalous", count_label(split.test, 1)},
                     {"seconds", secs}});
-    csv << k << ',' << auroc << ',' << last_auroc << ',' << report.best_epoch << ',' << base.pca
-        << ',' << base.knn << ',' << split.train.size() << ',' << split.validation.size() << ','
-        << count_label(split.test, 1) << ',' << secs << '\n';
     // Rewritten after every class so that a long run's finished classes are never lost.
-    json summary{{"experiment", "algan_mnist one-class"},
-                 {"command", s.command_line},
-                 {"dataset", s.dataset},
-                 {"classes", rows},
-                 {"mean_test_auroc", mean_of(rows, "test_auroc")},
-                 {"mean_last_epoch_test_auroc", mean_of(rows, "last_epoch_test_auroc")},
-                 {"mean_pca_auroc", mean_of(rows, "pca_auroc")},
-                 {"mean_knn_auroc", mean_of(rows, "knn_auroc")},
-                 {"baselines",
-                  {{"pca_components", gad_examples::baseline_aurocs::pca_components},
-                   {"knn_k", gad_examples::baseline_aurocs::knn_k}}},
-                 {"validation_fraction", s.validation_fraction},
-                 {"seed", s.seed},
-                 {"device", detector.device().str()},
-                 {"threads", detector.threads()},
-                 {"wall_seconds", seconds_since(start)},
-                 {"options", options_json(o, Detector::spectral, Detector::pseudo_anomalies)}};
-    write_atomically(out / "one_class.json", summary.dump(2) + "\n");
-    write_atomically(out / "one_class.csv", csv.str());
+    write_one_class_files(out, s, rows, options_record, device, threads, seconds_since(start));
   }
 
   std::cout << "\n class | test AUROC | last epoch |   PCA  |   kNN\n"
@@ -527,6 +663,16 @@ int main(int argc, char** argv) {
   app.add_option("--classes", s.classes, "classes to run in --one-class mode")
       ->delimiter(',')
       ->check(CLI::Range(0, 9));
+  app.add_option("--checkpoint-every", s.checkpoint_every,
+                 "write a resumable <out>/checkpoint.gad every this many epochs (0 = only when "
+                 "interrupted); a finished run or class removes it")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--resume", s.resume,
+                 "continue the fit saved in this checkpoint.gad; give the interrupted run's "
+                 "command (only --threads and --device may change; in --one-class mode the "
+                 "first of --classes is the one resumed)")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
   if (s.data.empty()) s.data = s.dataset == "mnist" ? "data/mnist" : "data/fashion-mnist";
   for (int i = 0; i < argc; ++i) s.command_line += (i ? " " : "") + std::string(argv[i]);
@@ -536,6 +682,9 @@ int main(int argc, char** argv) {
       throw gad::invalid_argument(
           "--validation-fraction applies to --one-class; the reference split holds out its own "
           "validation set");
+    }
+    if (s.one_class && s.classes.empty()) {
+      throw gad::invalid_argument("--classes names no class");
     }
     if (s.normal == s.anomalous && !s.one_class) {
       throw gad::invalid_argument("--normal and --anomalous must differ");
