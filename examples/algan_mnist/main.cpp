@@ -43,7 +43,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -175,13 +174,6 @@ void check_resume_options(const std::string& path, const gad::algan_options& wan
   }
 }
 
-// A resumed run continues the loss log only of the run that wrote the checkpoint in its folder.
-bool resumes_own_checkpoint(const settings& s, const fs::path& checkpoint) {
-  std::error_code ec;
-  return !s.resume.empty() && fs::exists(checkpoint, ec) &&
-         fs::equivalent(checkpoint, s.resume, ec);
-}
-
 // Opens the output folder: one run at a time, and a checkpoint in it only replaced by the run
 // that continues it (it may hold hours of training).
 fs::path prepare_out(const settings& s, std::unique_ptr<gad::io::folder_lock>& lock) {
@@ -255,8 +247,10 @@ int run_reference(const settings& s) {
 
   gad::report::progress_printer progress(std::cout);
   const fs::path checkpoint = out / "checkpoint.gad";
+  // Only the run that wrote this folder's checkpoint wrote its loss log, so only resuming that
+  // checkpoint continues the log.
   gad::report::csv_loss_log loss_log(out / "loss_log.csv",
-                                     resumes_own_checkpoint(s, checkpoint)
+                                     gad::train::resumes_checkpoint(checkpoint, s.resume)
                                          ? gad::report::log_start::continued
                                          : gad::report::log_start::fresh);
   // Ctrl-C / kill: the fit stops after its iteration with the best weights so far, which are

@@ -25,7 +25,6 @@
 #include <iostream>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <type_traits>
 
@@ -241,12 +240,10 @@ int run_train(const train_request& r) {
   if (!out.quiet) callbacks.bar.emplace(std::cerr);
   // Resuming this folder's own checkpoint continues its loss log; a checkpoint from elsewhere
   // did not write that log, so it starts anew.
-  std::error_code same_ec;
-  const bool own_checkpoint = !r.resume.empty() && fs::exists(checkpoint) &&
-                              fs::equivalent(checkpoint, r.resume, same_ec);
   callbacks.log.emplace(fs::path(out.dir) / "loss_log.csv",
-                        own_checkpoint ? gad::report::log_start::continued
-                                       : gad::report::log_start::fresh);
+                        gad::train::resumes_checkpoint(checkpoint, r.resume)
+                            ? gad::report::log_start::continued
+                            : gad::report::log_start::fresh);
   if (r.checkpoint_every > 0) callbacks.checkpoints.emplace(checkpoint, r.checkpoint_every);
   if (r.early_stop > 0) callbacks.early_stop.emplace(r.early_stop);
   // Ctrl-C or kill: finish the iteration, save the model and a resumable checkpoint, exit

@@ -17,6 +17,16 @@
 
 namespace gad::train {
 
+/// True when this run resumes (`resumed`, empty for a fresh fit) the very file it checkpoints
+/// to, under any spelling of its path: the run continues its own folder, so what that folder
+/// already holds (its loss log, say) belongs to it; a checkpoint from elsewhere wrote none of it.
+inline bool resumes_checkpoint(const std::filesystem::path& checkpoint,
+                               const std::filesystem::path& resumed) {
+  std::error_code ec;
+  return !resumed.empty() && std::filesystem::exists(checkpoint, ec) &&
+         std::filesystem::equivalent(checkpoint, resumed, ec);
+}
+
 /// Throws gad::invalid_argument when `checkpoint` already exists and is not the file this run
 /// resumes (`resumed`, empty for a fresh fit). Hours of training may live in that file, and a
 /// fresh fit that checkpoints to the same path would replace it after its first epoch.
@@ -24,7 +34,7 @@ inline void refuse_to_overwrite(const std::filesystem::path& checkpoint,
                                 const std::filesystem::path& resumed = {}) {
   std::error_code ec;
   if (!std::filesystem::exists(checkpoint, ec)) return;
-  if (!resumed.empty() && std::filesystem::equivalent(checkpoint, resumed, ec)) return;
+  if (resumes_checkpoint(checkpoint, resumed)) return;
   throw invalid_argument(checkpoint.string() + " exists: continue it with --resume " +
                          checkpoint.string() + ", or choose another --out");
 }

@@ -23,3 +23,18 @@ TEST_CASE("refuse_to_overwrite lets a fresh run start and a resume continue",
   std::ofstream(dir / "other.gad") << "another run";
   CHECK_THROWS_AS(gad::train::refuse_to_overwrite(file, dir / "other.gad"), gad::invalid_argument);
 }
+
+TEST_CASE("resumes_checkpoint tells a run continuing its own checkpoint from any other",
+          "[train][checkpoint]") {
+  gad_test::temp_dir dir;
+  const auto file = dir / "checkpoint.gad";
+  CHECK_FALSE(gad::train::resumes_checkpoint(file, {}));
+  CHECK_FALSE(gad::train::resumes_checkpoint(file, file));  // nothing written yet
+  std::ofstream(file) << "hours of training";
+  CHECK_FALSE(gad::train::resumes_checkpoint(file, {}));  // a fresh run
+  CHECK(gad::train::resumes_checkpoint(file, file));
+  CHECK(gad::train::resumes_checkpoint(file, dir.path() / "." / "checkpoint.gad"));
+  std::ofstream(dir / "other.gad") << "another run";
+  CHECK_FALSE(gad::train::resumes_checkpoint(file, dir / "other.gad"));
+  CHECK_FALSE(gad::train::resumes_checkpoint(file, dir / "missing.gad"));
+}
