@@ -269,10 +269,7 @@ class engine<family::bigan, P>
       st->loop.report.criterion = {"mean " + std::string(validation_rule(options_).name) + " score",
                                    /*higher_is_better=*/false};
     }
-    // the tail is dropped, as in the reference
-    st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
-    st->loop.data_fingerprint = data.fingerprint;
-    st->loop.validation_fingerprint = data.validation_fingerprint;
+    train::start_loop(st->loop, data, options_.batch_size);
     return st;
   }
 

@@ -238,10 +238,7 @@ class engine<family::algan, P>
     }
     st->loop.report.loss_names = loss_names();
     if (data.validation && data.y_val.empty()) st->loop.report.criterion = label_free_criterion();
-    // drop_last, as the reference loader
-    st->loop.report.iterations_per_epoch = data.x_train.size(0) / options_.batch_size;
-    st->loop.data_fingerprint = data.fingerprint;
-    st->loop.validation_fingerprint = data.validation_fingerprint;
+    train::start_loop(st->loop, data, options_.batch_size);
     return st;
   }
 

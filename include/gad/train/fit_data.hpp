@@ -4,6 +4,7 @@
 #include <gad/core/error.hpp>
 #include <gad/data/dataset.hpp>
 #include <gad/train/data_fingerprint.hpp>
+#include <gad/train/fit_loop.hpp>
 #include <gad/train/validation_labels.hpp>
 
 #include <torch/types.h>
@@ -52,6 +53,15 @@ fit_data prepare_fit_data(const std::string& family, const data::dataset& train,
         data_fingerprint().add(validation->images).add(validation->labels).hex();
   }
   return d;
+}
+
+/// What a fresh fit's loop state takes from its data, the same for every family: the
+/// iterations of an epoch (a tail smaller than a batch is dropped, as both references' loaders
+/// do) and the fingerprints resume() compares with the data it is handed.
+inline void start_loop(loop_state& loop, const fit_data& d, std::int64_t batch_size) {
+  loop.report.iterations_per_epoch = d.x_train.size(0) / batch_size;
+  loop.data_fingerprint = d.fingerprint;
+  loop.validation_fingerprint = d.validation_fingerprint;
 }
 
 }  // namespace gad::train
