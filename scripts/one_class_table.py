@@ -135,9 +135,10 @@ def columns_of(first, rows):
 
 def heading(first):
     if first["kind"] == "alad_mnist":
-        return (f"dataset {first['dataset']}, seed {first['seed']}, {first['model']}, "
-                f"{first['epochs']} epoch{'' if first['epochs'] == 1 else 's'}, kept epoch by the lowest held-out mean "
-                f"{first['rule']} score\n  ({first['experiment']})\n")
+        epochs = f"{first['epochs']} epoch{'' if first['epochs'] == 1 else 's'}"
+        return (f"dataset {first['dataset']}, seed {first['seed']}, {first['model']}, {epochs}, "
+                f"kept epoch by the lowest held-out mean {first['rule']} score\n"
+                f"  ({first['experiment']})\n")
     options = first["options"]
     return (f"dataset {first['dataset']}, seed {first['seed']}, "
             f"{options.get('epochs', '?')} epochs, "

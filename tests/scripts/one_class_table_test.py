@@ -70,8 +70,8 @@ other_epochs = alad_run(4, 0.8, 0.9, 0.9)
 other_epochs["command"] = other_epochs["command"].replace("--epochs 8", "--epochs 9")
 expect_refusal("an ALAD run with other options", [a3, write("e.json", other_epochs)],
                "differs from")
-expect_refusal("an ALAD run with another seed", [a3, write("s.json", alad_run(4, .8, .9, .9, seed=7))],
-               "in 'seed'")
+expect_refusal("an ALAD run with another seed",
+               [a3, write("s.json", alad_run(4, .8, .9, .9, seed=7))], "in 'seed'")
 fashion = alad_run(4, 0.8, 0.9, 0.9)
 fashion["command"] = fashion["command"].replace("data/mnist", "data/fashion-mnist")
 expect_refusal("ALAD runs on two data sets", [a3, write("f.json", fashion)], "in 'dataset'")
