@@ -39,6 +39,8 @@ export OMP_NUM_THREADS=1
 model_corpus="$build_dir/corpus-checkpoint"
 rm -rf "$model_corpus" && mkdir -p "$model_corpus"
 GAD_FUZZ_WRITE_SEEDS="$model_corpus" "$build_dir/tests/fuzz/fuzz_checkpoint"
+# Inputs that once failed (see tests/fuzz/regressions/README.md) are run first, every time.
+cp tests/fuzz/regressions/checkpoint/* "$model_corpus/"
 "$build_dir/tests/fuzz/fuzz_checkpoint" "$model_corpus" -max_total_time="$seconds" \
   -rss_limit_mb=2048 -max_len=262144 -timeout=20 -print_final_stats=1 \
   -artifact_prefix="$crashes/checkpoint-"

@@ -9,6 +9,7 @@
 // so a crash or a full disk never leaves a half-written checkpoint nor destroys the previous one.
 #include <gad/core/error.hpp>
 #include <gad/detail/shape_string.hpp>
+#include <gad/io/archive_version.hpp>
 #include <gad/io/atomic_file.hpp>
 #include <gad/io/record_checksums.hpp>
 
@@ -117,6 +118,7 @@ class archive_reader {
     bool only_tensor_data = true;
     for (const damaged_record& d : damaged) only_tensor_data &= is_tensor_data(d.record.name);
     if (!only_tensor_data) throw_damaged(damaged, /*readable=*/false);
+    check_archive_version(path, archive_records(path));
     archive_ = std::make_shared<torch::serialize::InputArchive>();
     try {
       archive_->load_from(file_);

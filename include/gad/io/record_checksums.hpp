@@ -96,7 +96,8 @@ class zip_directory_reader {
       if (top.size() < 2 || r.name.compare(0, top.size(), top) != 0) {
         broken("record " + r.name + " lies outside the archive's folder (damaged directory?)");
       }
-      version = version || r.name == top + "version";
+      // LibTorch 2.x writes newer formats' version under .data/ and reads that one first.
+      version = version || r.name == top + "version" || r.name == top + ".data/version";
     }
     if (!version) broken("it has no version record (damaged directory, or not a LibTorch archive)");
     return out;
@@ -156,6 +157,7 @@ class zip_directory_reader {
       broken("its archive directory is damaged");
     }
     const unsigned char* h = &dir[at];
+    const std::uint16_t flags = u16(h + 8);
     const std::uint16_t method = u16(h + 10);
     zip_record r;
     r.stored_crc = u32(h + 16);
@@ -193,6 +195,12 @@ class zip_directory_reader {
     r.deflated = method == 8;
     if ((method != 0 && method != 8) || (method == 0 && packed != r.size)) {
       broken("record " + r.name + " has an unknown storage method (damaged directory?)");
+    }
+    // Encrypted, strongly encrypted, patch and masked-header records: LibTorch never writes
+    // them and its zip reader refuses them, some only once its constructor is under way (and
+    // then its zip state leaks), so they are refused here first.
+    if ((flags & (0x0001U | 0x0020U | 0x0040U | 0x2000U)) != 0) {
+      broken("record " + r.name + " is marked encrypted or a patch (damaged directory?)");
     }
     if (local > size_ || size_ - local < 30) broken("record " + r.name + " lies outside the file");
     const std::vector<unsigned char> lh = read(local, 30);

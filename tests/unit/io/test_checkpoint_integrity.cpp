@@ -11,8 +11,11 @@
 #include "support/message_of.hpp"
 
 #include <torch/torch.h>
+#include <zlib.h>
 #include "support/catch.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -147,4 +150,93 @@ TEST_CASE("truncated, zeroed and scribbled model files are refused, never half l
   CHECK(refused > 0);
   INFO(refused << " refused, " << harmless << " harmless");
   CHECK(refused + harmless > 0);
+}
+
+namespace {
+
+// The offset of the central directory entry of record `name` (its checksum is at +16).
+std::size_t directory_entry(const std::vector<char>& bytes, const std::string& name) {
+  const std::string sig("PK\x01\x02", 4);
+  for (std::size_t at = bytes.size(); at-- > 4;) {
+    if (std::string(&bytes[at - 4], 4) != sig) continue;
+    const std::size_t h = at - 4;
+    if (h + 46 + name.size() <= bytes.size() &&
+        std::string(&bytes[h + 46], name.size()) == name) {
+      return h;
+    }
+  }
+  FAIL("no directory entry for " << name);
+  return 0;
+}
+
+void put_u32(std::vector<char>& bytes, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+}  // namespace
+
+TEST_CASE("archive markings and version numbers LibTorch refuses are refused first, clearly",
+          "[io][checkpoint][integrity]") {
+  // LibTorch checks these inside its reader's constructor, where a throw leaks the reader's
+  // zip state (found by fuzz_checkpoint); gad refuses them before LibTorch opens the file.
+  gad_test::temp_dir dir;
+  gad::algan<> trained(tiny());
+  trained.fit(algan_fixture().train);
+  trained.save(dir / "model.gad");
+  const std::vector<char> good = gad_test::file_bytes(dir / "model.gad");
+  // The record LibTorch reads: .data/version where there is one (LibTorch 2.x), else version.
+  gad::io::zip_record version;
+  for (const auto& r : gad::io::archive_records(dir / "model.gad")) {
+    const std::string tail = r.name.substr(r.name.find('/') + 1);
+    if (tail == ".data/version" || (tail == "version" && version.name.empty())) version = r;
+  }
+  REQUIRE(version.size >= 2);
+  const std::size_t entry = directory_entry(good, version.name);
+
+  const auto refused = [&](const std::vector<char>& bytes) {
+    spill(dir / "bad.gad", bytes);
+    gad::algan<> d(tiny());
+    return message_of<gad::checkpoint_error>([&] { d.load(dir / "bad.gad"); });
+  };
+  SECTION("a record marked as a patch or encrypted") {
+    for (const std::uint16_t flag : {0x0001, 0x0020, 0x0040, 0x2000}) {
+      INFO("flag " << flag);
+      std::vector<char> bytes = good;
+      bytes[entry + 8] = static_cast<char>(bytes[entry + 8] | (flag & 0xFF));
+      bytes[entry + 9] = static_cast<char>(bytes[entry + 9] | (flag >> 8));
+      CHECK_THAT(refused(bytes), gad_test::contains("bad.gad") &&
+                                     gad_test::contains("encrypted or a patch") &&
+                                     gad_test::contains(version.name));
+    }
+  }
+  // A version record rewritten with a valid checksum: only its number is wrong.
+  const auto with_version = [&](const std::string& text) {
+    REQUIRE(text.size() == version.size);
+    std::vector<char> bytes = good;
+    std::copy(text.begin(), text.end(), bytes.begin() + version.data_offset);
+    put_u32(bytes, entry + 16,
+            static_cast<std::uint32_t>(::crc32_z(
+                0L, reinterpret_cast<const Bytef*>(text.data()), text.size())));
+    return bytes;
+  };
+  const std::string pad(version.size - 2, ' ');
+  SECTION("a version newer than this LibTorch reads") {
+    CHECK_THAT(refused(with_version("99" + pad)),
+               gad_test::contains("file format version is 99") &&
+                   gad_test::contains("newer LibTorch"));
+  }
+  SECTION("version 0") {
+    CHECK_THAT(refused(with_version("0\n" + pad)), gad_test::contains("format version is 0"));
+  }
+  SECTION("a version that is not a number") {
+    CHECK_THAT(refused(with_version("x\n" + pad)), gad_test::contains("is not a number"));
+  }
+  SECTION("the unchanged version passes the same path") {
+    const std::string same(good.begin() + version.data_offset,
+                           good.begin() + version.data_offset + version.size);
+    gad::algan<> d(tiny());
+    spill(dir / "same.gad", with_version(same));
+    d.load(dir / "same.gad");
+    CHECK(d.is_fitted());
+  }
 }
