@@ -39,7 +39,9 @@ inline void check_archive_version(const std::filesystem::path& path,
   const std::vector<unsigned char> text = record_bytes(path, *chosen);
   // LibTorch writes the number and a newline; accept surrounding white space, nothing else.
   std::size_t at = 0;
-  const auto space = [](unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  const auto space = [](unsigned char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  };
   while (at < text.size() && space(text[at])) ++at;
   std::uint64_t version = 0;
   std::size_t digits = 0;

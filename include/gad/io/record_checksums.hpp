@@ -15,10 +15,12 @@
 #include <zlib.h>
 
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,7 +94,15 @@ class zip_directory_reader {
     if (out.empty()) broken("its archive directory is empty");
     const std::string top = out.front().name.substr(0, out.front().name.find('/') + 1);
     bool version = false;
+    std::set<std::string> names;
     for (const zip_record& r : out) {
+      // LibTorch's zip reader looks names up ignoring case, so two names that differ only in
+      // case could hand it another record than the one checked here.
+      std::string lower = r.name;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!names.insert(lower).second) {
+        broken("record " + r.name + " is named twice in its directory (damaged directory?)");
+      }
       if (top.size() < 2 || r.name.compare(0, top.size(), top) != 0) {
         broken("record " + r.name + " lies outside the archive's folder (damaged directory?)");
       }

@@ -231,6 +231,22 @@ TEST_CASE("archive markings and version numbers LibTorch refuses are refused fir
   SECTION("a version that is not a number") {
     CHECK_THAT(refused(with_version("x\n" + pad)), gad_test::contains("is not a number"));
   }
+  SECTION("two records of one name") {
+    // archive/data/2 renamed archive/data/1, in the directory and in its local header alike.
+    const std::string top = version.name.substr(0, version.name.find('/') + 1);
+    const std::string from = top + "data/2";
+    const std::string to = top + "data/1";
+    std::vector<char> bytes = good;
+    const std::size_t at = directory_entry(bytes, from);
+    std::size_t local = 0;
+    for (int i = 3; i >= 0; --i) {
+      local = local << 8 | static_cast<unsigned char>(bytes[at + 42 + i]);
+    }
+    REQUIRE(std::string(&bytes[local + 30], from.size()) == from);
+    std::copy(to.begin(), to.end(), bytes.begin() + at + 46);
+    std::copy(to.begin(), to.end(), bytes.begin() + local + 30);
+    CHECK_THAT(refused(bytes), gad_test::contains("is named twice") && gad_test::contains(to));
+  }
   SECTION("the unchanged version passes the same path") {
     const std::string same(good.begin() + version.data_offset,
                            good.begin() + version.data_offset + version.size);
