@@ -23,15 +23,7 @@ inline void check_archive_version(const std::filesystem::path& path,
   const auto fail = [&](const std::string& why) {
     throw checkpoint_error("cannot read checkpoint " + path.string() + ": " + why);
   };
-  // Which record LibTorch reads: .data/version when present (LibTorch 2.x), else version.
-  const std::string top = records.front().name.substr(0, records.front().name.find('/') + 1);
-  const zip_record* chosen = nullptr;
-  for (const zip_record& r : records) {
-    if (r.name == top + ".data/version") chosen = &r;
-  }
-  for (const zip_record& r : records) {
-    if (chosen == nullptr && r.name == top + "version") chosen = &r;
-  }
+  const zip_record* chosen = version_record(records);
   if (chosen == nullptr) fail("not a gad checkpoint or corrupt (it has no version record)");
   if (chosen->deflated || chosen->size > 64) {
     fail("not a gad checkpoint or corrupt (its version record is not a short plain number)");

@@ -43,6 +43,20 @@ struct damaged_record {
   std::uint32_t computed_crc = 0;
 };
 
+/// The version record LibTorch reads from an archive with these records: `.data/version` where
+/// there is one (LibTorch 2.x writes newer formats' version there and reads it first), else
+/// `version`, both under the archive's top folder; null when there is neither.
+inline const zip_record* version_record(const std::vector<zip_record>& records) {
+  if (records.empty()) return nullptr;
+  const std::string top = records.front().name.substr(0, records.front().name.find('/') + 1);
+  const zip_record* plain = nullptr;
+  for (const zip_record& r : records) {
+    if (r.name == top + ".data/version") return &r;
+    if (plain == nullptr && r.name == top + "version") plain = &r;
+  }
+  return plain;
+}
+
 namespace zip_detail {
 
 class zip_directory_reader {
@@ -93,7 +107,6 @@ class zip_directory_reader {
     // LibTorch archives keep every record under one top folder and hold a "version" record.
     if (out.empty()) broken("its archive directory is empty");
     const std::string top = out.front().name.substr(0, out.front().name.find('/') + 1);
-    bool version = false;
     std::set<std::string> names;
     for (const zip_record& r : out) {
       // LibTorch's zip reader looks names up ignoring case, so two names that differ only in
@@ -106,10 +119,10 @@ class zip_directory_reader {
       if (top.size() < 2 || r.name.compare(0, top.size(), top) != 0) {
         broken("record " + r.name + " lies outside the archive's folder (damaged directory?)");
       }
-      // LibTorch 2.x writes newer formats' version under .data/ and reads that one first.
-      version = version || r.name == top + "version" || r.name == top + ".data/version";
     }
-    if (!version) broken("it has no version record (damaged directory, or not a LibTorch archive)");
+    if (version_record(out) == nullptr) {
+      broken("it has no version record (damaged directory, or not a LibTorch archive)");
+    }
     return out;
   }
 

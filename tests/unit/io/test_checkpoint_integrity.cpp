@@ -184,12 +184,9 @@ TEST_CASE("archive markings and version numbers LibTorch refuses are refused fir
   trained.fit(algan_fixture().train);
   trained.save(dir / "model.gad");
   const std::vector<char> good = gad_test::file_bytes(dir / "model.gad");
-  // The record LibTorch reads: .data/version where there is one (LibTorch 2.x), else version.
-  gad::io::zip_record version;
-  for (const auto& r : gad::io::archive_records(dir / "model.gad")) {
-    const std::string tail = r.name.substr(r.name.find('/') + 1);
-    if (tail == ".data/version" || (tail == "version" && version.name.empty())) version = r;
-  }
+  const auto records = gad::io::archive_records(dir / "model.gad");
+  REQUIRE(gad::io::version_record(records) != nullptr);
+  const gad::io::zip_record version = *gad::io::version_record(records);
   REQUIRE(version.size >= 2);
   const std::size_t entry = directory_entry(good, version.name);
 
